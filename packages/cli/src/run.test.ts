@@ -73,11 +73,14 @@ describe('d1kit specs', () => {
     expect(parsed.flatMap((s) => s.operations.map((o) => o.operationId))).toContain('ActivateCard');
   });
 
-  it.each([[['--direction', 'sideways']], [['--nope']], [['extra']]])('rejects bad usage %j with exit 2', async (args) => {
-    const io = fakeIo();
-    expect(await runCli(['specs', ...args], io)).toBe(2);
-    expect(io.err()).toContain('Usage: d1kit specs');
-  });
+  it.each([[['--direction', 'sideways']], [['--nope']], [['extra']]])(
+    'rejects bad usage %j with exit 2',
+    async (args) => {
+      const io = fakeIo();
+      expect(await runCli(['specs', ...args], io)).toBe(2);
+      expect(io.err()).toContain('Usage: d1kit specs');
+    },
+  );
 
   it('start prints the same summary', async () => {
     const io = fakeIo();

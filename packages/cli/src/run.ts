@@ -6,7 +6,15 @@ const MAX_STDIN_BYTES = 1024 * 1024;
 function topLevelHelp(): string {
   const width = Math.max(...Object.keys(commands).map((name) => name.length));
   const lines = Object.entries(commands).map(([name, cmd]) => `  ${name.padEnd(width)}  ${cmd.summary}`);
-  return ['Usage: d1kit <command> [options]', '', 'Commands:', ...lines, '', 'Run `d1kit <command> --help` for details.', ''].join('\n');
+  return [
+    'Usage: d1kit <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Run `d1kit <command> --help` for details.',
+    '',
+  ].join('\n');
 }
 
 /** Dispatches argv to a subcommand; never throws: every failure becomes a message on stderr and an exit code. */
@@ -34,14 +42,18 @@ export async function runCli(argv: readonly string[], io: CommandIo): Promise<nu
     }
     // Messages of d1kit's own errors are written to be safe to show; anything else is reported by type only
     // so that an unexpected exception cannot leak key material or card data into a terminal or a CI log.
-    const code = typeof (error as { code?: unknown })?.code === 'string' ? ` [${(error as { code: string }).code}]` : '';
+    const code =
+      typeof (error as { code?: unknown })?.code === 'string' ? ` [${(error as { code: string }).code}]` : '';
     const message = error instanceof Error && code ? error.message : 'unexpected internal error';
     io.stderr(`d1kit ${name}: ${message}${code}\n`);
     return 1;
   }
 }
 
-export async function readStdinBounded(stream: NodeJS.ReadableStream, limit = MAX_STDIN_BYTES): Promise<string> {
+export async function readStdinBounded(
+  stream: NodeJS.ReadableStream,
+  limit = MAX_STDIN_BYTES,
+): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stream) {

@@ -54,7 +54,9 @@ export function checkSpecs(specs: readonly LoadedSpec[]): void {
       if (jwe !== undefined) {
         const target = isObject(schemas) && typeof jwe === 'string' ? schemas[jwe] : undefined;
         if (!isObject(target) || target['x-d1kit-plaintext'] !== true) {
-          problems.push(`${where(pointer)}: x-d1kit-jwe '${String(jwe)}' names no schema marked x-d1kit-plaintext`);
+          problems.push(
+            `${where(pointer)}: x-d1kit-jwe '${String(jwe)}' names no schema marked x-d1kit-plaintext`,
+          );
         }
         if (value.type !== 'string' && value.$ref === undefined) {
           problems.push(`${where(pointer)}: x-d1kit-jwe must sit on a string schema (a compact JWE)`);
@@ -66,7 +68,9 @@ export function checkSpecs(specs: readonly LoadedSpec[]): void {
         if (!isObject(schema) || schema['x-d1kit-plaintext'] !== true) continue;
         const previous = plaintext.get(name);
         if (previous && !jsonEqual(previous.schema, schema)) {
-          problems.push(`${spec.entry.file}: plaintext schema ${name} differs from the one in ${previous.spec}`);
+          problems.push(
+            `${spec.entry.file}: plaintext schema ${name} differs from the one in ${previous.spec}`,
+          );
         } else if (!previous) plaintext.set(name, { spec: spec.entry.file, schema });
       }
     }
@@ -81,10 +85,14 @@ export function checkSpecs(specs: readonly LoadedSpec[]): void {
       if (clash) problems.push(`${label}: operationId '${id}' is already used by ${clash}`);
       operationIds.set(id, label);
       const responses = isObject(op.operation.responses) ? Object.keys(op.operation.responses) : [];
-      if (!responses.some((code) => /^2\d\d$/.test(code))) problems.push(`${label}: declares no 2xx response`);
+      if (!responses.some((code) => /^2\d\d$/.test(code)))
+        problems.push(`${label}: declares no 2xx response`);
     }
   }
   if (problems.length > 0) {
-    throw new GenerateError('SPEC_RULES', `the specs break ${problems.length} d1kit rule(s):\n  - ${problems.join('\n  - ')}`);
+    throw new GenerateError(
+      'SPEC_RULES',
+      `the specs break ${problems.length} d1kit rule(s):\n  - ${problems.join('\n  - ')}`,
+    );
   }
 }

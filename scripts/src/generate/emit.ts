@@ -107,7 +107,10 @@ async function renderPlaintext(specs: readonly LoadedSpec[]): Promise<{ types: s
   const types = await typesFor(typesDoc);
   const record = Object.fromEntries(schemas.map((s) => [s.name, s.jsonSchema]));
   const aliases = schemas
-    .map((s) => `/** Plaintext inside a JWE field (used by ${s.specs.join(', ')}). */\nexport type ${s.name} = components['schemas']['${s.name}'];`)
+    .map(
+      (s) =>
+        `/** Plaintext inside a JWE field (used by ${s.specs.join(', ')}). */\nexport type ${s.name} = components['schemas']['${s.name}'];`,
+    )
     .join('\n');
   const module =
     `${BANNER}\nimport type { JsonSchema } from './meta.js';\nimport type { components } from './types/plaintext.js';\n\n` +

@@ -1,8 +1,8 @@
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { sha256, serializeManifest } from '../lib/manifest.js';
+import { serializeManifest, sha256 } from '../lib/manifest.js';
 import { layoutOf, type RepoLayout } from '../lib/paths.js';
 
 export const FIXTURE_SPEC = {
@@ -15,7 +15,9 @@ export const FIXTURE_SPEC = {
       parameters: [{ $ref: '#/components/parameters/issuerId' }],
       put: {
         summary: 'Register card',
-        parameters: [{ name: 'cardId', in: 'path', required: true, schema: { type: 'string', maxLength: 48 } }],
+        parameters: [
+          { name: 'cardId', in: 'path', required: true, schema: { type: 'string', maxLength: 48 } },
+        ],
         requestBody: {
           required: true,
           content: { 'application/json': { schema: { $ref: '#/components/schemas/RegisterBody' } } },
@@ -27,7 +29,12 @@ export const FIXTURE_SPEC = {
   components: {
     securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
     parameters: {
-      issuerId: { name: 'issuerId', in: 'path', required: true, schema: { type: 'string', minLength: 10, maxLength: 10 } },
+      issuerId: {
+        name: 'issuerId',
+        in: 'path',
+        required: true,
+        schema: { type: 'string', minLength: 10, maxLength: 10 },
+      },
     },
     schemas: {
       RegisterBody: {
@@ -92,7 +99,10 @@ export async function makeFixture(
   const specText = stringify(spec);
   const file = 'D1-Public-IN-v9-Fixture.yaml';
   await writeFile(path.join(layout.specsDir, file), specText);
-  await writeFile(path.join(layout.specsDir, 'overlays', 'D1-Public-IN-v9-Fixture.overlay.yaml'), stringify(overlay));
+  await writeFile(
+    path.join(layout.specsDir, 'overlays', 'D1-Public-IN-v9-Fixture.overlay.yaml'),
+    stringify(overlay),
+  );
   await writeFile(
     layout.manifestFile,
     serializeManifest({

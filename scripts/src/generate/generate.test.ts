@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURE_OVERLAY, FIXTURE_SPEC, makeFixture } from './fixture.test-helpers.js';
 import { readOwnedFiles } from './emit.js';
+import { FIXTURE_OVERLAY, FIXTURE_SPEC, makeFixture } from './fixture.test-helpers.js';
 import { runGenerate } from './generate.js';
 
 function capture() {
@@ -88,15 +88,27 @@ describe('pnpm generate', () => {
   });
 
   it.each([
-    ['an empty assumption reason', (o: typeof FIXTURE_OVERLAY) => {
-      (o.actions[0]!.update as Record<string, unknown>)['x-d1kit-assumption'] = '  ';
-    }, 'x-d1kit-assumption needs a non-empty reason'],
-    ['a JWE marker naming no plaintext schema', (o: typeof FIXTURE_OVERLAY) => {
-      o.actions[1]!.update = { 'x-d1kit-jwe': 'NoSuchPayload' };
-    }, "x-d1kit-jwe 'NoSuchPayload' names no schema"],
-    ['an operation without operationId', (o: typeof FIXTURE_OVERLAY) => {
-      o.actions[0]!.update = { 'x-d1kit-assumption': 'G0: reason' };
-    }, 'needs an operationId'],
+    [
+      'an empty assumption reason',
+      (o: typeof FIXTURE_OVERLAY) => {
+        (o.actions[0]!.update as Record<string, unknown>)['x-d1kit-assumption'] = '  ';
+      },
+      'x-d1kit-assumption needs a non-empty reason',
+    ],
+    [
+      'a JWE marker naming no plaintext schema',
+      (o: typeof FIXTURE_OVERLAY) => {
+        o.actions[1]!.update = { 'x-d1kit-jwe': 'NoSuchPayload' };
+      },
+      "x-d1kit-jwe 'NoSuchPayload' names no schema",
+    ],
+    [
+      'an operation without operationId',
+      (o: typeof FIXTURE_OVERLAY) => {
+        (o.actions[0] as { update: unknown }).update = { 'x-d1kit-assumption': 'G0: reason' };
+      },
+      'needs an operationId',
+    ],
   ])('refuses %s', async (_label, mutate, message) => {
     const overlay = structuredClone(FIXTURE_OVERLAY);
     mutate(overlay);

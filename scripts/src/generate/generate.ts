@@ -27,7 +27,11 @@ export async function runGenerate(argv: readonly string[], io: GenerateIo): Prom
   try {
     ({ values } = parseArgs({
       args: [...argv],
-      options: { check: { type: 'boolean' }, rehash: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        check: { type: 'boolean' },
+        rehash: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -50,7 +54,9 @@ export async function runGenerate(argv: readonly string[], io: GenerateIo): Prom
     if (values.rehash) {
       const manifest = await readManifest(layout.manifestFile);
       const hashes = new Map(specs.map((s) => [s.entry.file, s.specSha256]));
-      const updated = { specs: manifest.specs.map((e) => ({ ...e, sha256: hashes.get(e.file) ?? e.sha256 })) };
+      const updated = {
+        specs: manifest.specs.map((e) => ({ ...e, sha256: hashes.get(e.file) ?? e.sha256 })),
+      };
       await writeFile(layout.manifestFile, serializeManifest(updated));
     }
     const actual = await readOwnedFiles(layout.generatedDir);
@@ -66,7 +72,9 @@ export async function runGenerate(argv: readonly string[], io: GenerateIo): Prom
         ...drift.missing.map((f) => `  missing  generated/${f}`),
         ...drift.extra.map((f) => `  extra    generated/${f}`),
       ];
-      io.stderr(`generated/ is stale: ${differing.length} file(s) differ. Run \`pnpm generate\`.\n${lines.join('\n')}\n`);
+      io.stderr(
+        `generated/ is stale: ${differing.length} file(s) differ. Run \`pnpm generate\`.\n${lines.join('\n')}\n`,
+      );
       return 1;
     }
     for (const file of [...drift.changed, ...drift.missing]) {
@@ -82,7 +90,9 @@ export async function runGenerate(argv: readonly string[], io: GenerateIo): Prom
     return 0;
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    io.stderr(`generate failed${typeof code === 'string' ? ` [${code}]` : ''}: ${(error as Error).message}\n`);
+    io.stderr(
+      `generate failed${typeof code === 'string' ? ` [${code}]` : ''}: ${(error as Error).message}\n`,
+    );
     return 1;
   }
 }

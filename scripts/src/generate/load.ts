@@ -1,6 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
-import { type ManifestEntry, overlayPath, readManifest, sha256, specName, specPath } from '../lib/manifest.js';
+import {
+  type ManifestEntry,
+  overlayPath,
+  readManifest,
+  sha256,
+  specName,
+  specPath,
+} from '../lib/manifest.js';
 import { applyOverlayStrict, parseOverlay } from '../lib/overlay.js';
 import type { RepoLayout } from '../lib/paths.js';
 import { isObject, type JsonObject } from './walk.js';
@@ -69,7 +76,10 @@ async function readText(file: string, label: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    throw new GenerateError('FILE_UNREADABLE', `${label}: cannot read (${(error as NodeJS.ErrnoException).code})`);
+    throw new GenerateError(
+      'FILE_UNREADABLE',
+      `${label}: cannot read (${(error as NodeJS.ErrnoException).code})`,
+    );
   }
 }
 
@@ -78,7 +88,10 @@ function parseYamlObject(text: string, label: string): JsonObject {
   try {
     doc = parse(text);
   } catch (error) {
-    throw new GenerateError('SPEC_INVALID', `${label}: not valid YAML (${(error as Error).message.split('\n')[0]})`);
+    throw new GenerateError(
+      'SPEC_INVALID',
+      `${label}: not valid YAML (${(error as Error).message.split('\n')[0]})`,
+    );
   }
   if (!isObject(doc)) throw new GenerateError('SPEC_INVALID', `${label}: not a YAML mapping`);
   return doc;

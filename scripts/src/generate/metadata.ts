@@ -81,7 +81,10 @@ function collectJwe(
 function contentOf(doc: unknown, holder: unknown): [string, unknown][] {
   const resolved = deref(doc, holder);
   if (!isObject(resolved) || !isObject(resolved.content)) return [];
-  return Object.entries(resolved.content).map(([type, media]) => [type, isObject(media) ? media.schema : undefined]);
+  return Object.entries(resolved.content).map(([type, media]) => [
+    type,
+    isObject(media) ? media.schema : undefined,
+  ]);
 }
 
 function operationMeta(op: OperationRef): OperationMeta {
@@ -93,7 +96,11 @@ function operationMeta(op: OperationRef): OperationMeta {
     for (const raw of list) {
       const p = deref(doc, raw);
       if (!isObject(p) || typeof p.name !== 'string' || typeof p.in !== 'string') continue;
-      params.set(`${p.in}:${p.name.toLowerCase()}`, { name: p.name, in: p.in, required: p.required === true });
+      params.set(`${p.in}:${p.name.toLowerCase()}`, {
+        name: p.name,
+        in: p.in,
+        required: p.required === true,
+      });
     }
   }
   const body = operation.requestBody ? deref(doc, operation.requestBody) : undefined;
@@ -111,7 +118,8 @@ function operationMeta(op: OperationRef): OperationMeta {
   const security = (Array.isArray(operation.security) ? operation.security : doc.security) ?? [];
   const assumptions: string[] = [];
   const opPointer = `/paths/${pointerSegment(op.path)}/${op.method}`;
-  if (typeof pathItem['x-d1kit-assumption'] === 'string') assumptions.push(`/paths/${pointerSegment(op.path)}`);
+  if (typeof pathItem['x-d1kit-assumption'] === 'string')
+    assumptions.push(`/paths/${pointerSegment(op.path)}`);
   collectAssumptions(operation, opPointer, assumptions);
   return {
     operationId: String(operation.operationId),
@@ -135,7 +143,9 @@ function operationMeta(op: OperationRef): OperationMeta {
 }
 
 function collectAssumptions(node: unknown, pointer: string, out: string[]): void {
-  if (Array.isArray(node)) node.forEach((v, i) => collectAssumptions(v, `${pointer}/${i}`, out));
+  if (Array.isArray(node)) {
+    for (const [i, v] of node.entries()) collectAssumptions(v, `${pointer}/${i}`, out);
+  }
   if (!isObject(node)) return;
   if (typeof node['x-d1kit-assumption'] === 'string') out.push(pointer);
   for (const [k, v] of Object.entries(node)) collectAssumptions(v, `${pointer}/${pointerSegment(k)}`, out);

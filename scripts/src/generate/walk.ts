@@ -15,8 +15,10 @@ export function pointerSegment(key: string | number): string {
 /** Visits every node depth-first with its JSON pointer (document order, so output is deterministic). */
 export function visit(node: unknown, fn: (value: unknown, pointer: string) => void, pointer = ''): void {
   fn(node, pointer);
-  if (Array.isArray(node)) node.forEach((item, i) => visit(item, fn, `${pointer}/${i}`));
-  else if (isObject(node)) for (const [k, v] of Object.entries(node)) visit(v, fn, `${pointer}/${pointerSegment(k)}`);
+  if (Array.isArray(node)) {
+    for (const [i, item] of node.entries()) visit(item, fn, `${pointer}/${i}`);
+  } else if (isObject(node))
+    for (const [k, v] of Object.entries(node)) visit(v, fn, `${pointer}/${pointerSegment(k)}`);
 }
 
 /** Resolves a local `#/...` reference; external references are not allowed in d1kit specs. */

@@ -74,7 +74,8 @@ export function parseManifest(text: string): Manifest {
     if (seen.has(file)) fail(where, `file '${file}' is listed twice`);
     seen.add(file);
     const direction = r.direction;
-    if (direction !== 'inbound' && direction !== 'outbound') fail(where, "'direction' must be inbound or outbound");
+    if (direction !== 'inbound' && direction !== 'outbound')
+      fail(where, "'direction' must be inbound or outbound");
     const url = str(r.url, where, 'url');
     if (!/^https:\/\//.test(url)) fail(where, "'url' must be an https URL");
     const hash = str(r.sha256, where, 'sha256');

@@ -29,7 +29,8 @@ export class OverlayError extends Error {
 
 export function parseOverlay(text: string, label: string): OverlayDocument {
   const doc = parse(text) as Partial<OverlayDocument> | null;
-  if (!doc || typeof doc !== 'object') throw new OverlayError('OVERLAY_INVALID', `${label}: not a YAML mapping`);
+  if (!doc || typeof doc !== 'object')
+    throw new OverlayError('OVERLAY_INVALID', `${label}: not a YAML mapping`);
   if (typeof doc.overlay !== 'string' || !/^1\.0\.\d+$/.test(doc.overlay)) {
     throw new OverlayError('OVERLAY_INVALID', `${label}: 'overlay' must be an Overlay 1.0.x version string`);
   }
@@ -44,7 +45,10 @@ export function parseOverlay(text: string, label: string): OverlayDocument {
       throw new OverlayError('OVERLAY_INVALID', `${label}: action #${i + 1} needs a JSONPath 'target'`);
     }
     if (!('update' in action) && action.remove !== true) {
-      throw new OverlayError('OVERLAY_INVALID', `${label}: action #${i + 1} (${action.target}) has neither update nor remove`);
+      throw new OverlayError(
+        'OVERLAY_INVALID',
+        `${label}: action #${i + 1} (${action.target}) has neither update nor remove`,
+      );
     }
   });
   return doc as OverlayDocument;
@@ -61,8 +65,13 @@ export interface OverlayResult {
  */
 export async function applyOverlay(base: unknown, overlay: OverlayDocument): Promise<OverlayResult> {
   const copy = structuredClone(base) as Record<string, unknown>;
-  const { data, resultData } = await openapiOverlay(copy, { overlaySet: overlay });
-  return { document: data as Record<string, unknown>, unusedActions: resultData.unusedActions as OverlayAction[] };
+  const { data, resultData } = await openapiOverlay(copy, {
+    overlaySet: overlay as unknown as Parameters<typeof openapiOverlay>[1]['overlaySet'],
+  });
+  return {
+    document: data as Record<string, unknown>,
+    unusedActions: resultData.unusedActions as OverlayAction[],
+  };
 }
 
 /** Like applyOverlay, but an unused action is an error listing every such target. */
@@ -73,7 +82,9 @@ export async function applyOverlayStrict(
 ): Promise<Record<string, unknown>> {
   const { document, unusedActions } = await applyOverlay(base, overlay);
   if (unusedActions.length > 0) {
-    const list = unusedActions.map((a) => `  - ${a.target}${a.description ? ` (${a.description})` : ''}`).join('\n');
+    const list = unusedActions
+      .map((a) => `  - ${a.target}${a.description ? ` (${a.description})` : ''}`)
+      .join('\n');
     throw new OverlayError(
       'OVERLAY_UNUSED_ACTIONS',
       `${label}: ${unusedActions.length} overlay action(s) match nothing in the spec:\n${list}`,

@@ -9,8 +9,13 @@ operationId, success codes, JWE-protected fields) and how many of its details ar
 Reads the generated metadata, so it reflects the last \`pnpm generate\`.`;
 
 function describeOperation(op: OperationMeta): string {
-  const jwe = op.jweFields.map((f) => `${f.in === 'request' ? 'req' : `res ${f.status}`} ${f.pointer}→${f.schema}`);
-  const auth = op.security.length === 0 ? 'no token' : op.security.map((alt) => alt.join('+')).join(' | ');
+  const jwe = op.jweFields.map(
+    (f) => `${f.in === 'request' ? 'req' : `res ${f.status}`} ${f.pointer}→${f.schema}`,
+  );
+  const auth =
+    op.security.length === 0
+      ? 'no token'
+      : op.security.map((alt) => (alt.length === 0 ? 'none' : alt.join('+'))).join(' | ');
   return [
     `    ${op.method.toUpperCase().padEnd(6)} ${op.path}`,
     `           ${op.operationId} → ${op.successCodes.join('/') || 'no 2xx'}; auth: ${auth}` +
@@ -25,7 +30,9 @@ export function renderSpecsSummary(filter?: 'inbound' | 'outbound'): string {
   const byId = operations as Readonly<Record<string, OperationMeta>>;
   const blocks = chosen.map((spec) => {
     const ops = spec.operationIds.map((id) => byId[id]).filter((op): op is OperationMeta => op !== undefined);
-    const servers = spec.servers.map((s) => `    server ${s.url}${s.description ? ` (${s.description})` : ''}`);
+    const servers = spec.servers.map(
+      (s) => `    server ${s.url}${s.description ? ` (${s.description})` : ''}`,
+    );
     return [
       `${spec.name}  [${spec.direction}]  ${spec.title} ${spec.version}  (${spec.assumptionCount} d1kit assumption(s))`,
       ...servers,

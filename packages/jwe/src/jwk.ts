@@ -6,7 +6,7 @@ import { isP256Point } from './p256.js';
 import { D1_JWE_PROFILE, MAX_KID_LENGTH } from './profile.js';
 
 /** A P-256 public key of the D1 profile as a JWK, always with its `kid`. */
-export interface EcPublicJwk {
+export type EcPublicJwk = {
   readonly kty: 'EC';
   readonly crv: 'P-256';
   readonly x: string;
@@ -14,12 +14,12 @@ export interface EcPublicJwk {
   readonly kid: string;
   readonly use: 'enc';
   readonly alg: 'ECDH-ES';
-}
+};
 
 /** The private counterpart; `d` is the secret scalar. Never log it. */
-export interface EcPrivateJwk extends EcPublicJwk {
+export type EcPrivateJwk = EcPublicJwk & {
   readonly d: string;
-}
+};
 
 /** Key material as accepted everywhere: a JWK object, a PEM string (SPKI, PKCS#8, SEC1 or a certificate) or a KeyObject. */
 export type KeyInput = Readonly<Record<string, unknown>> | string | KeyObject;

@@ -139,12 +139,19 @@ describe('createClientCertAuthorizer', () => {
     const seen: string[] = [];
     const authorizer = createClientCertAuthorizer({
       rules: [
-        { name: 'never', match: () => (seen.push('never'), false) },
+        {
+          name: 'never',
+          match: () => {
+            seen.push('never');
+            return false;
+          },
+        },
         {
           name: 'org',
-          match: (id) => (
-            seen.push('org'), id.subjectAttributes.some((a) => a.type === 'O' && a.value === 'Bank, S.A.')
-          ),
+          match: (id) => {
+            seen.push('org');
+            return id.subjectAttributes.some((a) => a.type === 'O' && a.value === 'Bank, S.A.');
+          },
         },
       ],
     });

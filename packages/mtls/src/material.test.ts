@@ -1,4 +1,4 @@
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, webcrypto } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MtlsError } from './errors.js';
 import { checkTlsMaterial, loadTlsMaterial, type TlsMaterialFiles } from './material.js';
 import { createDevPki, type DevPki } from './pki/dev-pki.js';
+import { x509 } from './x509.js';
 
 let dir: string;
 let pki: DevPki;
@@ -122,12 +123,10 @@ describe('checkTlsMaterial', () => {
   });
 
   it('enforces the D1 key types when asked', async () => {
-    const { webcrypto } = await import('node:crypto');
-    const { x509 } = await import('./x509.js');
     const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-384' }, true, [
       'sign',
       'verify',
-    ])) as CryptoKeyPair;
+    ])) as { publicKey: webcrypto.CryptoKey; privateKey: webcrypto.CryptoKey };
     const cert = await x509.X509CertificateGenerator.createSelfSigned({
       name: 'CN=p384',
       keys,

@@ -61,7 +61,7 @@ export function createAssertionSigner(options: AssertionSignerOptions): Assertio
   }
   const key = loadSigningKey(options.key);
   const audience = resolveAudience(options);
-  const now = options.now ?? Date.now;
+  const now = options.now ?? (() => Date.now());
   const { issuerId } = options;
 
   return Object.freeze({

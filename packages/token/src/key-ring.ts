@@ -40,7 +40,7 @@ export class KeyRing implements KeyResolver {
   readonly #now: () => number;
 
   constructor(options: KeyRingOptions) {
-    this.#now = options.now ?? Date.now;
+    this.#now = options.now ?? (() => Date.now());
     this.#current = loadSigningKey(options.current);
     this.#currentPublic = publicKeyOf(this.#current);
     for (const input of options.previous ?? []) {

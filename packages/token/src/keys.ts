@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, type JsonWebKey, KeyObject, webcrypto } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type JsonWebKey, KeyObject, type webcrypto } from 'node:crypto';
 import { TokenError } from './errors.js';
 
 /** A key as operators hold it: a KeyObject, a WebCrypto key, a PEM text or a JWK. */
@@ -35,7 +35,9 @@ export function assertKid(kid: unknown): asserts kid is string {
 }
 
 function isCryptoKey(value: unknown): value is webcrypto.CryptoKey {
-  return value instanceof webcrypto.CryptoKey;
+  // Node 20 exposes the class only as a global, not as `webcrypto.CryptoKey`.
+  const CryptoKeyClass = (globalThis as { CryptoKey?: abstract new () => unknown }).CryptoKey;
+  return CryptoKeyClass !== undefined && value instanceof CryptoKeyClass;
 }
 
 function toKeyObject(input: KeyInput, type: 'private' | 'public'): KeyObject {

@@ -25,7 +25,7 @@ export class FailureThrottle {
   readonly #maxTracked: number;
   readonly #now: () => number;
 
-  constructor(options: ThrottleOptions = {}, now: () => number = Date.now) {
+  constructor(options: ThrottleOptions = {}, now: () => number = () => Date.now()) {
     this.#maxFailures = options.maxFailures ?? 5;
     this.#windowMs = options.windowMs ?? 60_000;
     this.#maxTracked = options.maxTrackedClients ?? 10_000;

@@ -90,7 +90,7 @@ export function createTokenEndpoint(options: TokenEndpointOptions): RequestHandl
   }
   if (typeof options.keys?.resolve !== 'function')
     throw new TokenError('CONFIG_INVALID', 'keys must be a KeyRing');
-  const now = options.now ?? Date.now;
+  const now = options.now ?? (() => Date.now());
   const throttle = new FailureThrottle(options.throttle, now);
   const realm = visibleText(options.realm ?? 'd1kit', 'd1kit');
 

@@ -119,7 +119,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   const fallbackLifetime = positive('fallbackLifetimeSeconds', options.fallbackLifetimeSeconds, 900);
   const timeoutMs = positive('requestTimeoutMs', options.requestTimeoutMs, 10_000);
   const retry = resolveRetry(options.retry);
-  const now = options.now ?? Date.now;
+  const now = options.now ?? (() => Date.now());
   const random = options.random ?? Math.random;
 
   let cache: CacheEntry | undefined;

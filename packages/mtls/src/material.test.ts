@@ -96,6 +96,14 @@ describe('loadTlsMaterial', () => {
 });
 
 describe('checkTlsMaterial', () => {
+  it('re-joins a CA bundle whose blocks were concatenated without line breaks', async () => {
+    const other = await createDevPki();
+    const glued = `${pki.ca.cert.trimEnd()}${other.ca.cert.trimEnd()}`;
+    const material = checkTlsMaterial({ ...pki.serverTls, ca: glued });
+    expect(material.caCertificates).toHaveLength(2);
+    expect(material.ca).toBe(`${pki.ca.cert}${other.ca.cert}`);
+  });
+
   it('supports encrypted keys and says when the passphrase is missing or wrong', () => {
     const encrypted = createPrivateKey(pki.server.key)
       .export({ format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: 'correct horse' })

@@ -101,7 +101,20 @@ export function checkTlsMaterial(
       { file: names.cert },
     );
   }
-  return { ...material, certificate, caCertificates, keyDescription: describeKey(privateKey) };
+  // TLS gets the blocks re-joined one per line: OpenSSL refuses a bundle whose blocks were concatenated
+  // without line breaks (`-----END …----------BEGIN …`), which this parser accepts.
+  return {
+    ...material,
+    cert: joinPem(material.cert),
+    ca: joinPem(material.ca),
+    certificate,
+    caCertificates,
+    keyDescription: describeKey(privateKey),
+  };
+}
+
+function joinPem(pem: string): string {
+  return `${(pem.match(PEM_CERTIFICATE) ?? []).join('\n')}\n`;
 }
 
 async function readPemFile(path: string, what: string): Promise<string> {

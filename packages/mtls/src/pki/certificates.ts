@@ -4,7 +4,7 @@ import { MtlsError } from '../errors.js';
 import { EKU_CLIENT_AUTH, EKU_SERVER_AUTH } from '../identity.js';
 import type { D1KeyType } from '../key-profile.js';
 import { x509 } from '../x509.js';
-import { generateKeyPair, importSigningKey, signingAlgorithm } from './keys.js';
+import { generateKeyPair, importSigningKey, pemText, signingAlgorithm } from './keys.js';
 import { buildSubject, type SubjectFields } from './subject.js';
 
 const DAY_MS = 86_400_000;
@@ -65,7 +65,7 @@ export async function createCertificateAuthority(
     ],
   });
   return {
-    cert: certificate.toString('pem'),
+    cert: pemText(certificate),
     key: pair.privateKeyPem,
     keyType,
     certificate,
@@ -163,7 +163,7 @@ export async function issueCertificate(
       await x509.AuthorityKeyIdentifierExtension.create(await ca.certificate.publicKey.export()),
     ],
   });
-  return { cert: certificate.toString('pem'), key: pair.privateKeyPem, keyType, serialNumber };
+  return { cert: pemText(certificate), key: pair.privateKeyPem, keyType, serialNumber };
 }
 
 function resolveValidity(validity: Validity, defaultDays: number): { notBefore: Date; notAfter: Date } {

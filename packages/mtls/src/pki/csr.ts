@@ -8,7 +8,7 @@ import {
 import { MtlsError } from '../errors.js';
 import type { D1KeyType } from '../key-profile.js';
 import { x509 } from '../x509.js';
-import { generateKeyPair, signingAlgorithm } from './keys.js';
+import { generateKeyPair, pemText, signingAlgorithm } from './keys.js';
 import { buildSubject, type SubjectFields } from './subject.js';
 
 export interface D1CsrOptions {
@@ -65,5 +65,5 @@ export async function createD1Csr(options: D1CsrOptions): Promise<D1Csr> {
     keys: pair.keys,
     signingAlgorithm: signingAlgorithm(keyType),
   });
-  return { csr: request.toString('pem'), key: pair.privateKeyPem, commonName, keyType };
+  return { csr: pemText(request), key: pair.privateKeyPem, commonName, keyType };
 }

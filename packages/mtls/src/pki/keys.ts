@@ -75,3 +75,11 @@ export function toPem(label: string, der: Buffer): string {
   const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
   return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
 }
+
+/**
+ * PEM from @peculiar/x509 ends without a line break; concatenating two such blocks into a bundle gives
+ * `-----END …----------BEGIN …`, which OpenSSL refuses. Every PEM this package writes ends with one.
+ */
+export function pemText(value: { toString(format: 'pem'): string }): string {
+  return `${value.toString('pem').trimEnd()}\n`;
+}

@@ -43,8 +43,10 @@ function register(config: TokenClientConfig): RegisteredClient {
 export class ClientRegistry {
   readonly #clients = new Map<string, RegisteredClient>();
   readonly #decoy: ClientSecretHash;
+  readonly #verify: typeof verifyClientSecret;
 
-  constructor(configs: readonly TokenClientConfig[]) {
+  constructor(configs: readonly TokenClientConfig[], verify: typeof verifyClientSecret = verifyClientSecret) {
+    this.#verify = verify;
     if (!Array.isArray(configs) || configs.length === 0) {
       throw new TokenError('CONFIG_INVALID', 'The token endpoint needs at least one client');
     }
@@ -69,11 +71,11 @@ export class ClientRegistry {
   async authenticate(clientId: string, secret: string): Promise<RegisteredClient | undefined> {
     const client = this.#clients.get(clientId);
     if (!client) {
-      await verifyClientSecret(secret, this.#decoy);
+      await this.#verify(secret, this.#decoy);
       return undefined;
     }
     // Every hash is checked (no early exit), so timing does not tell which one matched.
-    const results = await Promise.all(client.secretHashes.map((hash) => verifyClientSecret(secret, hash)));
+    const results = await Promise.all(client.secretHashes.map((hash) => this.#verify(secret, hash)));
     return results.includes(true) ? client : undefined;
   }
 }

@@ -7,6 +7,7 @@ import { encrypt, generateKeyPair, importRecipientKey } from '../src/index.js';
 
 const { subtle } = webcrypto;
 type CryptoKey = webcrypto.CryptoKey;
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
 const CALLS = Number(process.env.BENCH_CALLS ?? 3000);
 const P256 = { name: 'ECDH', namedCurve: 'P-256' } as const;
 
@@ -51,7 +52,7 @@ const rows: [string, (i: number) => unknown][] = [
   ['webcrypto importKey epk JWK', () => subtle.importKey('jwk', epkJwk, P256, true, [])],
   [
     'node createPublicKey epk JWK',
-    () => createPublicKey({ key: epkJwk as webcrypto.JsonWebKey & { kty: string }, format: 'jwk' }),
+    () => createPublicKey({ key: epkJwk as import('node:crypto').JsonWebKey, format: 'jwk' }),
   ],
   ['package pre-checks (incl. point)', () => checkCompactJwe(sample)],
   [

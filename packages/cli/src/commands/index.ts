@@ -1,9 +1,11 @@
 import type { Command } from '../command.js';
+import { pkiCommand } from './pki.js';
 import { specsCommand } from './specs.js';
 import { startCommand } from './start.js';
 
 /** Every top-level subcommand. Each lives in its own file; register it here with one line. */
 export const commands: Readonly<Record<string, Command>> = {
+  pki: pkiCommand,
   specs: specsCommand,
   start: startCommand,
 };

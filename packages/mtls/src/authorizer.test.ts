@@ -159,6 +159,32 @@ describe('createClientCertAuthorizer', () => {
     expect(seen).toEqual(['never', 'org']);
   });
 
+  it('fails closed when a rule throws or a peer certificate cannot be parsed', () => {
+    const authorizer = createClientCertAuthorizer({
+      rules: [
+        {
+          name: 'broken',
+          match: () => {
+            throw new Error('bug');
+          },
+        },
+      ],
+    });
+    expect(authorizer.authorize(partner)).toMatchObject({
+      ok: false,
+      refusal: 'CLIENT_CERTIFICATE_NOT_ALLOWED',
+    });
+    const oddSocket = { authorized: true, getPeerX509Certificate: () => ({ raw: Buffer.from('not DER') }) };
+    expect(authorizer.authorizeSocket(oddSocket as never)).toMatchObject({
+      ok: false,
+      refusal: 'CLIENT_CERTIFICATE_UNREADABLE',
+    });
+    const plainSocket = { remoteAddress: '127.0.0.1' };
+    expect(authorizer.authorizeSocket(plainSocket as never)).toMatchObject({
+      refusal: 'CLIENT_CERTIFICATE_REQUIRED',
+    });
+  });
+
   it('refuses policies that are empty or malformed, at construction', () => {
     const bad = [
       {},

@@ -44,6 +44,7 @@ export interface ClientCertPolicy {
 export type ClientCertRefusal =
   | 'CLIENT_CERTIFICATE_REQUIRED'
   | 'CLIENT_CERTIFICATE_UNTRUSTED'
+  | 'CLIENT_CERTIFICATE_UNREADABLE'
   | 'CLIENT_CERTIFICATE_EXPIRED'
   | 'CLIENT_CERTIFICATE_WRONG_USAGE'
   | 'CLIENT_CERTIFICATE_NOT_ALLOWED';
@@ -100,7 +101,12 @@ export function createClientCertAuthorizer(policy: ClientCertPolicy): ClientCert
     if (identity.commonName !== undefined && commonNames.has(identity.commonName)) return admit('commonName');
     if (identity.subjectAltNames.some((san) => sans.has(canonicalSan(san)))) return admit('subjectAltName');
     for (const rule of rules) {
-      const verdict = rule.match(identity);
+      let verdict: ReturnType<ClientCertRule['match']>;
+      try {
+        verdict = rule.match(identity);
+      } catch {
+        verdict = false; // a failing rule admits nobody
+      }
       if (verdict === true) return admit(`rule:${rule.name}`);
       if (verdict) return admit(`rule:${rule.name}`, verdict.d1);
     }
@@ -140,7 +146,13 @@ function socketVerdict(
   if (!socket || typeof socket.getPeerX509Certificate !== 'function') {
     return { ok: false, refusal: 'CLIENT_CERTIFICATE_REQUIRED', identity: null };
   }
-  const identity = peerIdentity(socket);
+  let identity: ClientIdentity | null;
+  try {
+    identity = peerIdentity(socket);
+  } catch {
+    // OpenSSL accepted a certificate that the X.509 parser cannot read: refuse rather than guess.
+    return { ok: false, refusal: 'CLIENT_CERTIFICATE_UNREADABLE', identity: null };
+  }
   if (!identity) return { ok: false, refusal: 'CLIENT_CERTIFICATE_REQUIRED', identity: null };
   // Only reachable when the server was built with rejectUnauthorized: false.
   if (!socket.authorized) return { ok: false, refusal: 'CLIENT_CERTIFICATE_UNTRUSTED', identity };

@@ -6,7 +6,7 @@ import {
   type ClientCertPolicy,
   createClientCertAuthorizer,
 } from './authorizer.js';
-import { type RefusalEvent, refusalEvent, sendRefusal } from './refusal.js';
+import { callHook, type RefusalEvent, refusalEvent, sendRefusal } from './refusal.js';
 
 declare global {
   // Express exposes its Request type for augmentation only through this global namespace.
@@ -41,7 +41,7 @@ export function clientCertAuth(
       next();
       return;
     }
-    options.onRefused?.(refusalEvent(result.refusal, result.identity, req.socket as TLSSocket));
+    callHook(options.onRefused, refusalEvent(result.refusal, result.identity, req.socket as TLSSocket));
     sendRefusal(res, result.refusal);
   };
 }

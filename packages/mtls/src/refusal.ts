@@ -5,6 +5,7 @@ import type { ClientIdentity } from './identity.js';
 const MESSAGES: Record<ClientCertRefusal, string> = {
   CLIENT_CERTIFICATE_REQUIRED: 'a client certificate is required',
   CLIENT_CERTIFICATE_UNTRUSTED: 'the client certificate is not trusted',
+  CLIENT_CERTIFICATE_UNREADABLE: 'the client certificate cannot be read',
   CLIENT_CERTIFICATE_EXPIRED: 'the client certificate has expired',
   CLIENT_CERTIFICATE_WRONG_USAGE: 'the client certificate is not valid for TLS client authentication',
   CLIENT_CERTIFICATE_NOT_ALLOWED: 'the client certificate is not authorized for this service',
@@ -57,4 +58,14 @@ export function refusalEvent(
     remoteAddress: socket.remoteAddress,
     tlsError: tlsError ? String(tlsError) : undefined,
   };
+}
+
+/** Runs a caller's hook; a hook that throws must not take the server (or the request) down with it. */
+export function callHook<T>(hook: ((value: T) => void) | undefined, value: T): void {
+  if (!hook) return;
+  try {
+    hook(value);
+  } catch {
+    // ignored on purpose: hooks are for logging and metrics
+  }
 }

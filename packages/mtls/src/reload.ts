@@ -7,6 +7,7 @@ import {
   type TlsMaterialCheckOptions,
   type TlsMaterialFiles,
 } from './material.js';
+import { callHook } from './refusal.js';
 import { secureContextOptions, type TlsProtocolOptions } from './server-options.js';
 
 export interface TlsReloadOptions {
@@ -57,7 +58,7 @@ export async function createTlsReloader(
         });
       }
       current = material;
-      options.onReload?.(material);
+      callHook(options.onReload, material);
       return material;
     });
     queue = run.catch(() => undefined);
@@ -66,7 +67,7 @@ export async function createTlsReloader(
 
   const watched = [...new Set([files.certFile, files.keyFile, files.caFile])];
   const onChange = () => {
-    reloadNow().catch((error: MtlsError) => options.onError?.(error));
+    reloadNow().catch((error: MtlsError) => callHook(options.onError, error));
   };
   if (options.watch ?? true) {
     const interval = options.intervalMs ?? 1000;

@@ -167,6 +167,28 @@ describe('createMtlsServer over real sockets', () => {
   });
 });
 
+describe('hooks', () => {
+  it('a throwing refusal hook does not take the server down', async () => {
+    const fragile = await createMtlsServer({
+      tls: pki.serverTls,
+      policy: { commonNames: ['nobody'] },
+      handler: (_req, res) => res.end('ok'),
+      onRefused: () => {
+        throw new Error('logger broke');
+      },
+    });
+    const fragilePort = await listen(fragile.server);
+    try {
+      for (let i = 0; i < 2; i += 1) {
+        const outcome = await requestOnce({ port: fragilePort, ca: pki.ca.cert, ...pki.client });
+        expect(outcome.status).toBe(403);
+      }
+    } finally {
+      await fragile.close();
+    }
+  });
+});
+
 describe("refusalMode 'close'", () => {
   it('closes the connection of a refused certificate without an HTTP answer', async () => {
     let calls = 0;

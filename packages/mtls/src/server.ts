@@ -13,7 +13,7 @@ import {
   type TlsMaterialFiles,
 } from './material.js';
 import { setAuthorizedClient } from './middleware.js';
-import { type RefusalEvent, refusalEvent, sendRefusal } from './refusal.js';
+import { callHook, type RefusalEvent, refusalEvent, sendRefusal } from './refusal.js';
 import { attachTlsReload, type TlsReloader, type TlsReloadOptions } from './reload.js';
 import { createMtlsServerOptions, type TlsProtocolOptions } from './server-options.js';
 
@@ -78,17 +78,17 @@ export async function createMtlsServer(config: MtlsServerConfig): Promise<MtlsSe
   server.on('secureConnection', (socket: TLSSocket) => {
     const result = authorizer.authorizeSocket(socket);
     if (!result.ok && refusalMode === 'close') {
-      config.onRefused?.(refusalEvent(result.refusal, result.identity, socket));
+      callHook(config.onRefused, refusalEvent(result.refusal, result.identity, socket));
       socket.destroy();
     }
   });
   server.on('tlsClientError', (error: NodeJS.ErrnoException, socket: TLSSocket) => {
-    config.onTlsError?.({ code: error.code, remoteAddress: socket.remoteAddress });
+    callHook(config.onTlsError, { code: error.code, remoteAddress: socket.remoteAddress });
   });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const result = authorizer.authorizeSocket(req.socket as TLSSocket);
     if (!result.ok) {
-      config.onRefused?.(refusalEvent(result.refusal, result.identity, req.socket as TLSSocket));
+      callHook(config.onRefused, refusalEvent(result.refusal, result.identity, req.socket as TLSSocket));
       sendRefusal(res, result.refusal);
       return;
     }

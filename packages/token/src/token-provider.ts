@@ -136,6 +136,12 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     if (typeof assertion !== 'string' || assertion.length === 0) {
       throw new TokenError('ASSERTION_SIGN_FAILED', 'The signer returned no assertion');
     }
+    let correlationId: string | undefined;
+    try {
+      correlationId = options.correlationId?.();
+    } catch {
+      throw new TokenError('CONFIG_INVALID', 'The correlationId callback failed');
+    }
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
@@ -145,7 +151,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
           assertion,
           fetch: fetchImpl,
           dispatcher: options.dispatcher,
-          correlationId: options.correlationId?.(),
+          correlationId,
         },
         controller.signal,
       );

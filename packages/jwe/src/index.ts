@@ -15,5 +15,18 @@ export {
   type KeyOptions,
 } from './jwk.js';
 export { loadDecryptionKeySet, loadRecipientKey } from './key-files.js';
+export {
+  type CardCredentials,
+  cardCredentials,
+  decryptIso0Pin,
+  encryptIso0Pin,
+  type PayloadCodec,
+  type PhysicalCardData,
+  type PinBlock,
+  payloadCodec,
+  physicalCardData,
+  pinBlockPayload,
+} from './payloads.js';
+export { buildIso0PinBlock, parseIso0PinBlock } from './pin-block.js';
 export { D1_JWE_PROFILE } from './profile.js';
 export { importRecipientKey, RecipientKey } from './recipient-key.js';

@@ -29,6 +29,8 @@ export interface PullReport {
   /** Paths relative to the repository root, in the order they were replaced. */
   readonly written: readonly string[];
   readonly writeError?: { readonly code: PullErrorCode; readonly message: string };
+  /** A failure before any spec was looked at (the manifest could not be read). */
+  readonly error?: { readonly code: PullErrorCode; readonly message: string };
 }
 
 export function isBreaking(spec: SpecResult): boolean {

@@ -82,7 +82,7 @@ export async function runSpecsPull(argv: readonly string[], deps: PullDeps): Pro
           dryRun: args.dryRun,
           specs: [],
           written: [],
-          writeError: { code: 'MANIFEST_INVALID', message },
+          error: { code: 'MANIFEST_INVALID', message },
         }),
       );
     deps.stderr(`${message}\n`);

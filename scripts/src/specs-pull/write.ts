@@ -91,6 +91,7 @@ export async function writeAtomically(
         if (original === null || original === undefined) await fs.unlink(file);
         else {
           const temp = tempNameFor(file);
+          temps.push(temp);
           await fs.writeNew(temp, original);
           await fs.rename(temp, file);
         }

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import express from 'express';
 import fc from 'fast-check';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
@@ -189,6 +190,26 @@ describe('token endpoint: RFC 6749 §5.2 errors', () => {
       });
     },
   );
+
+  it('answers 401, not 500, to raw non-ASCII bytes in the Authorization header', async () => {
+    const { status, headers } = await new Promise<{ status: number; headers: Record<string, unknown> }>(
+      (resolve, reject) => {
+        const url = new URL(`${server.url}${TOKEN_ENDPOINT_PATH}`);
+        const req = request(
+          { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: FORM },
+          (res) => {
+            res.resume();
+            resolve({ status: res.statusCode ?? 0, headers: res.headers });
+          },
+        );
+        req.on('error', reject);
+        req.setHeader('authorization', Buffer.from('Basic \xff\xfe\xe9:x', 'latin1').toString('latin1'));
+        req.end('grant_type=client_credentials');
+      },
+    );
+    expect(status).toBe(401);
+    expect(headers['www-authenticate']).toBe('Basic realm="d1kit"');
+  });
 
   it('refuses body credentials unless enabled, and two authentication methods at once', async () => {
     const inBody = 'grant_type=client_credentials&client_id=d1-client&client_secret=d1-secret';

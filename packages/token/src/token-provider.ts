@@ -118,6 +118,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   const minValidityMs = positive('minValiditySeconds', options.minValiditySeconds, 10) * 1000;
   const fallbackLifetime = positive('fallbackLifetimeSeconds', options.fallbackLifetimeSeconds, 900);
   const timeoutMs = positive('requestTimeoutMs', options.requestTimeoutMs, 10_000);
+  if (timeoutMs < 1) throw new TokenError('CONFIG_INVALID', 'requestTimeoutMs must be at least 1');
   const retry = resolveRetry(options.retry);
   const now = options.now ?? (() => Date.now());
   const random = options.random ?? Math.random;

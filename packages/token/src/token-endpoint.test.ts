@@ -203,7 +203,7 @@ describe('token endpoint: RFC 6749 §5.2 errors', () => {
           },
         );
         req.on('error', reject);
-        req.setHeader('authorization', Buffer.from('Basic \xff\xfe\xe9:x', 'latin1').toString('latin1'));
+        req.setHeader('authorization', 'Basic \xff\xfe\xe9:x');
         req.end('grant_type=client_credentials');
       },
     );
@@ -271,6 +271,10 @@ describe('token endpoint: throttling', () => {
       expect((await send(basic('other', 'other-secret'))).status).toBe(200);
       clock += 60_000;
       expect((await send(D1)).status).toBe(200);
+      // Parallel guesses cannot overrun the limit while their scrypt checks are still running.
+      const burst = await Promise.all(Array.from({ length: 10 }, () => send(basic('d1-client', 'guess'))));
+      const statuses = burst.map((response) => response.status).sort();
+      expect(statuses).toEqual([401, 401, 401, 429, 429, 429, 429, 429, 429, 429]);
     } finally {
       await local.close();
     }

@@ -155,9 +155,10 @@ export function createTokenEndpoint(options: TokenEndpointOptions): RequestHandl
       emit({ type: 'refused', status: 429, error: 'throttled', clientId });
       return undefined;
     }
+    // Counted as a failure before the (slow) check, so parallel guesses cannot all slip past the limit.
+    throttle.recordFailure(clientId);
     const client = await registry.authenticate(clientId, secret);
     if (!client) {
-      throttle.recordFailure(clientId);
       fail(res, 401, 'invalid_client', 'client', clientId);
       return undefined;
     }

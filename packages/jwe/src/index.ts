@@ -14,7 +14,7 @@ export {
   type KeyInput,
   type KeyOptions,
 } from './jwk.js';
-export { loadDecryptionKeySet, loadRecipientKey } from './key-files.js';
+export { loadDecryptionKeySet, loadRecipientKey, parseKeyText } from './key-files.js';
 export {
   type CardCredentials,
   cardCredentials,

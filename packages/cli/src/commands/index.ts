@@ -1,10 +1,12 @@
 import type { Command } from '../command.js';
+import { jweCommand } from './jwe.js';
 import { pkiCommand } from './pki.js';
 import { specsCommand } from './specs.js';
 import { startCommand } from './start.js';
 
 /** Every top-level subcommand. Each lives in its own file; register it here with one line. */
 export const commands: Readonly<Record<string, Command>> = {
+  jwe: jweCommand,
   pki: pkiCommand,
   specs: specsCommand,
   start: startCommand,

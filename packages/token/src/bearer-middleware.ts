@@ -17,8 +17,11 @@ export type BearerAuthOptions =
       /** Scope(s) this route needs; all must be granted. */
       readonly scope?: string | readonly string[];
       readonly realm?: string;
-      /** Called with the typed reason of every refusal (for logs). */
-      readonly onFailure?: (error: TokenError, req: Request) => void;
+      /** Called with the typed reason of every refusal (for logs); gets no headers, so no token. */
+      readonly onFailure?: (
+        error: TokenError,
+        request: { readonly method: string; readonly path: string },
+      ) => void;
     };
 
 export type BearerAuthResult =
@@ -74,7 +77,7 @@ export function bearerAuth(options: BearerAuthOptions): RequestHandler {
 
   function refuse(req: Request, res: Response, error: TokenError): void {
     try {
-      onFailure?.(error, req);
+      onFailure?.(error, { method: req.method, path: req.path });
     } catch {
       // Logging must not break the request.
     }

@@ -117,6 +117,8 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   const refreshAheadMs = positive('refreshAheadSeconds', options.refreshAheadSeconds, 60) * 1000;
   const minValidityMs = positive('minValiditySeconds', options.minValiditySeconds, 10) * 1000;
   const fallbackLifetime = positive('fallbackLifetimeSeconds', options.fallbackLifetimeSeconds, 900);
+  if (fallbackLifetime < 1)
+    throw new TokenError('CONFIG_INVALID', 'fallbackLifetimeSeconds must be at least 1');
   const timeoutMs = positive('requestTimeoutMs', options.requestTimeoutMs, 10_000);
   if (timeoutMs < 1) throw new TokenError('CONFIG_INVALID', 'requestTimeoutMs must be at least 1');
   const retry = resolveRetry(options.retry);

@@ -1,3 +1,4 @@
+import { createSecureContext } from 'node:tls';
 import { Agent } from 'undici';
 import { MtlsError } from './errors.js';
 import {
@@ -45,14 +46,18 @@ export function createMtlsAgent(
     keepAliveMaxTimeout: positive('keepAliveMaxTimeout', options.keepAliveMaxTimeout, 60_000)!,
     ...(connections === undefined ? {} : { connections }),
     connect: {
-      cert: checked.cert,
-      key: checked.key,
-      ...(checked.passphrase === undefined ? {} : { passphrase: checked.passphrase }),
-      ca: checked.ca,
+      // One secure context for every connection: building it (parsing the PEM key and CA bundle)
+      // costs about as much as the handshake itself, and Node would otherwise redo it per connection.
+      secureContext: createSecureContext({
+        cert: checked.cert,
+        key: checked.key,
+        ...(checked.passphrase === undefined ? {} : { passphrase: checked.passphrase }),
+        ca: checked.ca,
+        minVersion: resolveMinVersion(options.minVersion),
+        maxVersion: 'TLSv1.3',
+        ciphers: options.ciphers ?? D1_TLS_CIPHERS,
+      }),
       rejectUnauthorized: true,
-      minVersion: resolveMinVersion(options.minVersion),
-      maxVersion: 'TLSv1.3',
-      ciphers: options.ciphers ?? D1_TLS_CIPHERS,
       ...(options.servername === undefined ? {} : { servername: options.servername }),
       timeout: positive('connectTimeout', options.connectTimeout, 10_000)!,
       keepAlive: true,

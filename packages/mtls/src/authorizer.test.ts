@@ -64,6 +64,20 @@ describe('identityFromCertificate', () => {
   });
 });
 
+describe('identity cache', () => {
+  it('hands out independent, immutable identities for the same certificate', () => {
+    const first = identityOf(pki.client.cert);
+    first.validTo.setTime(0);
+    const second = identityOf(pki.client.cert);
+    expect(second.validTo.getTime()).not.toBe(0);
+    expect(second.fingerprint256).toBe(first.fingerprint256);
+    expect(Object.isFrozen(second.subjectAltNames)).toBe(true);
+    expect(() =>
+      (second.subjectAttributes as { type: string; value: string }[]).push({ type: 'O', value: 'x' }),
+    ).toThrow(TypeError);
+  });
+});
+
 describe('createClientCertAuthorizer', () => {
   it('matches by fingerprint in any common spelling', () => {
     const colons = partner.fingerprint256.toUpperCase().match(/../g)!.join(':');

@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'node:tls';
 import { type Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMtlsAgent } from './agent.js';
@@ -184,6 +185,42 @@ describe('certificate reload', () => {
       await rm(files.caFile);
       await expect(mtls.reload()).rejects.toMatchObject({ code: 'MTLS_RELOAD_FAILED', file: files.caFile });
       expect((await requestOnce({ port, ca: pki.ca.cert, ...pki.client })).status).toBe(200);
+    } finally {
+      await mtls.close();
+    }
+  });
+
+  it('stops honouring session tickets issued before a reload, so a removed CA cannot sneak back in', async () => {
+    const { mtls, port } = await start('tickets', { watch: false });
+    const connectOnce = (session?: Buffer) =>
+      new Promise<{ reused: boolean; sessions: Buffer[] }>((resolve, reject) => {
+        const sessions: Buffer[] = [];
+        const socket = connect({
+          host: '127.0.0.1',
+          port,
+          servername: 'localhost',
+          ca: pki.ca.cert,
+          ...pki.client,
+          ...(session ? { session } : {}),
+        });
+        socket.on('session', (ticket: Buffer) => sessions.push(ticket));
+        socket.on('error', reject);
+        let reused = false;
+        socket.on('secureConnect', () => {
+          reused = socket.isSessionReused();
+          socket.end('GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+        });
+        socket.on('data', () => undefined);
+        socket.on('close', () => resolve({ reused, sessions }));
+      });
+    try {
+      const first = await connectOnce();
+      expect(first.sessions.length).toBeGreaterThanOrEqual(2);
+      expect((await connectOnce(first.sessions[0])).reused).toBe(true);
+      await mtls.reload();
+      expect((await connectOnce(first.sessions[1])).reused).toBe(false);
+      const after = await connectOnce();
+      expect((await connectOnce(after.sessions[0])).reused).toBe(true);
     } finally {
       await mtls.close();
     }

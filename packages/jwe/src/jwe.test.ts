@@ -67,6 +67,16 @@ describe('encrypt / decrypt', () => {
     await expect(decrypt(jwe, alice.keys)).resolves.toBeDefined();
   });
 
+  it('refuses keys that were not imported through the package', async () => {
+    await expect(encrypt(plaintext, alice.pair.publicJwk as never)).rejects.toMatchObject({
+      code: 'KEY_INVALID',
+    });
+    const jwe = await encrypt(plaintext, alice.recipient);
+    await expect(decrypt(jwe, { keys: [alice.pair.privateJwk] } as never)).rejects.toMatchObject({
+      code: 'KEY_SET_INVALID',
+    });
+  });
+
   it('refuses a non-byte plaintext', async () => {
     await expect(encrypt(42 as unknown as string, alice.recipient)).rejects.toMatchObject({
       code: 'JWE_ENCRYPTION_FAILED',

@@ -1,10 +1,10 @@
 import { CompactEncrypt, compactDecrypt, errors } from 'jose';
-import type { DecryptionKeySet } from './decryption-key-set.js';
+import { DecryptionKeySet } from './decryption-key-set.js';
 import { describeKid, JweError } from './errors.js';
 import { checkCompactJwe } from './header.js';
 import { findDecryptionKey, takeEncryptionKey } from './internal.js';
 import { D1_JWE_PROFILE } from './profile.js';
-import type { RecipientKey } from './recipient-key.js';
+import { RecipientKey } from './recipient-key.js';
 
 const encoder = new TextEncoder();
 
@@ -23,6 +23,8 @@ export interface DecryptedJwe {
 
 /** Encrypts to the recipient under the D1 profile and returns the compact serialisation. */
 export async function encrypt(plaintext: Uint8Array | string, recipient: RecipientKey): Promise<string> {
+  if (!(recipient instanceof RecipientKey))
+    throw new JweError('KEY_INVALID', 'recipient must come from importRecipientKey');
   const bytes = typeof plaintext === 'string' ? encoder.encode(plaintext) : plaintext;
   if (!(bytes instanceof Uint8Array))
     throw new JweError('JWE_ENCRYPTION_FAILED', 'plaintext must be a string or bytes');
@@ -48,6 +50,8 @@ export async function encrypt(plaintext: Uint8Array | string, recipient: Recipie
  * then jose runs its own full set of checks with the profile's algorithm allow-lists.
  */
 export async function decrypt(jwe: string, keys: DecryptionKeySet): Promise<DecryptedJwe> {
+  if (!(keys instanceof DecryptionKeySet))
+    throw new JweError('KEY_SET_INVALID', 'keys must come from importDecryptionKeySet');
   const { kid } = checkCompactJwe(jwe);
   const key = keys[findDecryptionKey](kid);
   if (!key) throw new JweError('JWE_KID_UNKNOWN', `no decryption key with kid ${describeKid(kid)}`);

@@ -1,4 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { calculateJwkThumbprint } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { JweError } from './errors.js';
@@ -60,6 +64,23 @@ describe('key import', () => {
     expect(fromPkcs8).toMatchObject({ x: pem.jwk.x, y: pem.jwk.y, d: pem.jwk.d });
     expect(fromSpki.kid).toBe(fromPkcs8.kid);
     expect(await exportPublicJwk(pem.pkcs8, { kid: 'k1' })).toEqual({ ...fromSpki, kid: 'k1' });
+  });
+
+  it('reads the public key out of a P-256 certificate (as a peer may deliver it)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'd1kit-jwe-cert-'));
+    try {
+      const [key, crt] = [join(dir, 'k.pem'), join(dir, 'c.pem')];
+      const args = ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+      execFileSync(
+        'openssl',
+        [...args, '-keyout', key, '-out', crt, '-days', '1', '-subj', '/CN=d1kit test'],
+        { stdio: 'ignore' },
+      );
+      const fromCert = await toPublicJwk(readFileSync(crt, 'utf8'), { kid: 'peer' });
+      expect(fromCert).toEqual(await exportPublicJwk(readFileSync(key, 'utf8'), { kid: 'peer' }));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('keeps a JWK kid, accepts a matching kid option and refuses a conflicting one', async () => {

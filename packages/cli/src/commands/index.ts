@@ -3,6 +3,7 @@ import { jweCommand } from './jwe.js';
 import { pkiCommand } from './pki.js';
 import { specsCommand } from './specs.js';
 import { startCommand } from './start.js';
+import { tokenCommand } from './token.js';
 
 /** Every top-level subcommand. Each lives in its own file; register it here with one line. */
 export const commands: Readonly<Record<string, Command>> = {
@@ -10,4 +11,5 @@ export const commands: Readonly<Record<string, Command>> = {
   pki: pkiCommand,
   specs: specsCommand,
   start: startCommand,
+  token: tokenCommand,
 };

@@ -47,16 +47,25 @@ export function countChanges(changes: readonly ContractChange[]): ChangeCounts {
   return { breaking, nonBreaking: changes.length - breaking };
 }
 
-/** Changes grouped breaking first, each as its location then what changed and why it matters. */
-export function renderChangesText(changes: readonly ContractChange[], indent = '  '): string {
+/**
+ * Changes grouped breaking first, each as its location then what changed and why it matters; `remark`
+ * may add a line under a change (the pull uses it to say when d1kit's overlay absorbs the change).
+ */
+export function renderChangesText<C extends ContractChange>(
+  changes: readonly C[],
+  indent = '  ',
+  remark: (change: C) => string | undefined = () => undefined,
+): string {
   if (changes.length === 0) return `${indent}no contract changes\n`;
   const lines: string[] = [];
-  const group = (title: string, list: readonly ContractChange[]) => {
+  const group = (title: string, list: readonly C[]) => {
     if (list.length === 0) return;
     lines.push(`${indent}${title} (${list.length}):`);
     for (const change of list) {
       lines.push(`${indent}  - ${formatLocation(change)}`);
       lines.push(`${indent}    ${formatWhat(change)} — ${change.why}`);
+      const extra = remark(change);
+      if (extra) lines.push(`${indent}    ${extra}`);
     }
   };
   group(

@@ -7,6 +7,7 @@ Fetches each D1 vendor spec listed in specs/manifest.yaml, validates it as OpenA
 contract diff against the committed file, each change classified breaking or not for d1kit's role
 (client of inbound specs, server of outbound specs), plus the overlay actions the change concerns.
 Files are written only when every requested spec was fetched and validated; then run \`pnpm generate\`.
+A spec whose bytes did not change is not rewritten, and its manifest entry (lastPull) is left as it is.
 
 Options:
   --from <dir|url>   read <dir>/<File>.yaml, or fetch <url>/<File>.yaml, instead of each manifest URL

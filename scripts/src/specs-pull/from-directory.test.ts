@@ -9,6 +9,7 @@ import {
   inboundSpec,
   makeRepo,
   OUT_FILE,
+  outboundOverlay,
   outboundSpec,
   run,
   snapshot,
@@ -84,6 +85,48 @@ describe('pulling from a directory holding modified copies', () => {
       ].join('\n'),
     );
     expect(await snapshot(repo.root)).toEqual(before);
+  });
+
+  it('says when the overlay absorbs a change, so the effective spec does not move', async () => {
+    const opened = outboundOverlay();
+    opened.actions = [
+      {
+        target: '$.components.schemas.Notification.properties.operation.enum',
+        description: 'open the enum',
+        remove: true,
+      },
+      {
+        target: '$.components.schemas.Notification.properties.operation',
+        description: 'known values',
+        update: { 'x-d1kit-known-values': ['CREATE', 'DELETE'] },
+      },
+    ];
+    repo = await makeRepo({ overlays: { outbound: opened } });
+    dir = await mkdtemp(path.join(tmpdir(), 'd1kit-vendor-copy-'));
+    const outbound = outboundSpec();
+    (schemasOf(outbound).Notification!.properties.operation!.enum as string[]).push('RENEW');
+    schemasOf(outbound).Notification!.properties.cardId!.maxLength = 64;
+    await writeFile(path.join(dir, IN_FILE), yamlOf(inboundSpec()));
+    await writeFile(path.join(dir, OUT_FILE), yamlOf(outbound));
+    const text = await run(['--from', dir, '--dry-run'], repo.layout);
+    expect(text.stdout).toContain(
+      [
+        '      enum-value-added: "RENEW" — request validation rejects the new value D1 may send',
+        "      (the overlay absorbs it: d1kit's effective spec does not change here)",
+        '    - POST /notifications/cards (notifyCards) · request body application/json · $.cardId',
+        "      schema-widened maxLength: 48 → 64 — D1 may send values that d1kit's request validation rejects",
+        '  overlay',
+      ].join('\n'),
+    );
+    const json = JSON.parse((await run(['--from', dir, '--dry-run', '--json'], repo.layout)).stdout);
+    expect(json.specs[1].changes.map((c: { inEffectiveSpec: boolean }) => c.inEffectiveSpec)).toEqual([
+      false,
+      true,
+    ]);
+    expect(json.specs[1].overlay.actions.map((a: { status: string }) => a.status)).toEqual([
+      'affected',
+      'affected',
+    ]);
   });
 
   it('an unused overlay action alone makes the pull breaking', async () => {

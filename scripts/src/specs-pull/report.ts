@@ -6,6 +6,13 @@ import type { ActionImpact } from './overlay-impact.js';
 /** `new`: the committed file did not exist, so everything in the pulled one counts as added. */
 export type SpecStatus = 'unchanged' | 'changed' | 'new' | 'failed';
 
+/**
+ * A vendor-layer change, and whether it survives d1kit's overlay: `false` when the effective spec (the
+ * one code is generated from) shows no such change, e.g. a new enum value where the overlay had already
+ * opened the enum into known values. Classification stays on the vendor layer; this only explains.
+ */
+export type PulledChange = ContractChange & { readonly inEffectiveSpec: boolean };
+
 export interface SpecResult {
   readonly name: string;
   readonly file: string;
@@ -14,7 +21,7 @@ export interface SpecResult {
   readonly status: SpecStatus;
   readonly error?: { readonly code: PullErrorCode; readonly message: string };
   readonly sha256?: { readonly before: string | null; readonly after: string };
-  readonly changes: readonly ContractChange[];
+  readonly changes: readonly PulledChange[];
   readonly overlay?: { readonly file: string; readonly actions: readonly ActionImpact[] };
   readonly notes: readonly string[];
 }
@@ -62,7 +69,7 @@ function renderSpec(spec: SpecResult): string {
   const { breaking, nonBreaking } = countChanges(spec.changes);
   const what = spec.status === 'new' ? 'new file' : 'changed';
   text += `  ${what}: ${breaking} breaking, ${nonBreaking} non-breaking contract change(s)\n`;
-  if (spec.changes.length > 0) text += renderChangesText(spec.changes, '  ');
+  if (spec.changes.length > 0) text += renderChangesText(spec.changes, '  ', absorbedRemark);
   else text += '  the file changed, its contract did not (prose, examples or formatting)\n';
   const actions = spec.overlay?.actions ?? [];
   if (spec.overlay && actions.length > 0) {
@@ -77,6 +84,12 @@ function renderSpec(spec: SpecResult): string {
     text += `  overlay ${spec.overlay.file}: no action concerned\n`;
   }
   return text + notes(spec);
+}
+
+function absorbedRemark(change: PulledChange): string | undefined {
+  return change.inEffectiveSpec
+    ? undefined
+    : "(the overlay absorbs it: d1kit's effective spec does not change here)";
 }
 
 function notes(spec: SpecResult): string {

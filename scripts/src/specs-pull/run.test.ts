@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseManifest, sha256 } from '../lib/manifest.js';
@@ -214,6 +214,20 @@ describe('pulling over HTTP', () => {
       `https://specs.example.test/spec/${OUT_FILE}`,
     ]);
     expect(r.code).toBe(0);
+  });
+
+  it('notes plain http from a remote host and a committed file that no longer matches the manifest', async () => {
+    const { repo, server } = await setUp(sendYaml(yamlOf(inboundSpec())));
+    await writeFile(path.join(repo.layout.specsDir, OUT_FILE), `${yamlOf(outboundSpec())}# local edit\n`);
+    const r = await run(['--from', 'http://mirror.example.test/spec', '--dry-run'], repo.layout, {
+      fetch: (url, init) => fetch(url.replace('http://mirror.example.test/spec', server.base), init),
+    });
+    expect(r.stdout).toContain(
+      '  note: fetched over plain http from a non-loopback host: review the diff with care',
+    );
+    expect(r.stdout).toContain(
+      `  note: specs/${OUT_FILE} does not match its sha256 in the manifest (edited by hand?)`,
+    );
   });
 
   it('prints one JSON document with --json', async () => {

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { diffSpecs } from '../contract-diff/index.js';
+import { type ContractChange, diffSpecs } from '../contract-diff/index.js';
 import {
   type Manifest,
   type ManifestEntry,
@@ -168,6 +168,12 @@ async function readCurrent(file: string, label: string): Promise<string | null> 
   }
 }
 
+function isPlainRemoteHttp(source: string): boolean {
+  if (!source.startsWith('http:')) return false;
+  const host = new URL(source).hostname;
+  return !(host === 'localhost' || host === '[::1]' || /^127\./.test(host));
+}
+
 /** The committed file before the vendor's first pull of it: a document with no operations. */
 const EMPTY_SPEC: JsonObject = { openapi: '3.0.3', info: { title: '', version: '' }, paths: {} };
 
@@ -182,6 +188,8 @@ async function compare(
   const after = sha256(text);
   const before = current === null ? null : sha256(current);
   const notes: string[] = [];
+  if (isPlainRemoteHttp(base.source))
+    notes.push('fetched over plain http from a non-loopback host: review the diff with care');
   if (before !== null && before !== entry.sha256) {
     notes.push(`specs/${entry.file} does not match its sha256 in the manifest (edited by hand?)`);
   }
@@ -207,14 +215,23 @@ async function compare(
     operationIdOf: operationIdLookup(oldReplay.effective),
   });
   const actions = assessOverlay(overlay, oldReplay, newReplay, changes);
+  const effective = new Set(
+    diffSpecs(oldReplay.effective, newReplay.effective, { direction: entry.direction }).map(changeKey),
+  );
   return {
     ...base,
     status: current === null ? 'new' : 'changed',
     sha256: { before, after },
-    changes,
+    changes: changes.map((c) => ({ ...c, inEffectiveSpec: effective.has(changeKey(c)) })),
     overlay: { file: entry.overlay, actions },
     notes,
   };
+}
+
+/** What identifies a change independently of the layer it was found in (operationIds may differ). */
+function changeKey(c: ContractChange): string {
+  const { method, path, part, jsonPath } = c.location;
+  return JSON.stringify([c.kind, c.facet, method, path, part, jsonPath, c.before, c.after]);
 }
 
 /**

@@ -38,6 +38,10 @@ export async function createTlsReloader(
   apply: (material: CheckedTlsMaterial) => void,
   options: TlsReloadOptions = {},
 ): Promise<TlsReloader> {
+  const interval = options.intervalMs ?? 1000;
+  if (!Number.isInteger(interval) || interval < 10) {
+    throw new MtlsError('MTLS_INVALID_OPTIONS', 'intervalMs must be an integer of at least 10');
+  }
   let current = await loadTlsMaterial(files, options.check);
   apply(current);
 
@@ -70,10 +74,6 @@ export async function createTlsReloader(
     reloadNow().catch((error: MtlsError) => callHook(options.onError, error));
   };
   if (options.watch ?? true) {
-    const interval = options.intervalMs ?? 1000;
-    if (!Number.isInteger(interval) || interval < 10) {
-      throw new MtlsError('MTLS_INVALID_OPTIONS', 'intervalMs must be an integer of at least 10');
-    }
     for (const file of watched) {
       watchFile(file, { interval, persistent: false }, onChange);
     }

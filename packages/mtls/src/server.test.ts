@@ -167,6 +167,21 @@ describe('createMtlsServer over real sockets', () => {
   });
 });
 
+describe('configuration', () => {
+  it('refuses a bad refusalMode or handler at start-up', async () => {
+    const base = { tls: pki.serverTls, policy: { commonNames: ['x'] }, handler: () => undefined };
+    await expect(createMtlsServer({ ...base, refusalMode: 'drop' as 'close' })).rejects.toMatchObject({
+      code: 'MTLS_INVALID_OPTIONS',
+    });
+    await expect(createMtlsServer({ ...base, handler: undefined as never })).rejects.toMatchObject({
+      code: 'MTLS_INVALID_OPTIONS',
+    });
+    await expect(createMtlsServer({ ...base, policy: {} })).rejects.toMatchObject({
+      code: 'MTLS_INVALID_OPTIONS',
+    });
+  });
+});
+
 describe('hooks', () => {
   it('a throwing refusal hook does not take the server down', async () => {
     const fragile = await createMtlsServer({

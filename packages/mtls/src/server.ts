@@ -6,6 +6,7 @@ import {
   type ClientCertPolicy,
   createClientCertAuthorizer,
 } from './authorizer.js';
+import { MtlsError } from './errors.js';
 import {
   type CheckedTlsMaterial,
   checkTlsMaterial,
@@ -33,7 +34,11 @@ export interface MtlsServerConfig {
   /** Only with files: reload on change (default true) and the poll interval. */
   readonly reload?: Pick<TlsReloadOptions, 'watch' | 'intervalMs' | 'onReload' | 'onError' | 'check'>;
   readonly onRefused?: (event: RefusalEvent) => void;
-  /** Handshake failures: no certificate, unknown CA, expired, old protocol. `code` is OpenSSL's/Node's. */
+  /**
+   * Handshake failures with OpenSSL's code (no certificate, old protocol, …). Chain failures (unknown CA,
+   * expired, wrong purpose) are detected by Node after the handshake and the socket is simply dropped,
+   * so they show up here as ECONNRESET at most.
+   */
   readonly onTlsError?: (event: {
     readonly code: string | undefined;
     readonly remoteAddress: string | undefined;
@@ -58,6 +63,12 @@ export async function createMtlsServer(config: MtlsServerConfig): Promise<MtlsSe
   const authorizer =
     'authorizeSocket' in config.policy ? config.policy : createClientCertAuthorizer(config.policy);
   const refusalMode = config.refusalMode ?? 'http-403';
+  if (refusalMode !== 'http-403' && refusalMode !== 'close') {
+    throw new MtlsError('MTLS_INVALID_OPTIONS', "refusalMode must be 'http-403' or 'close'");
+  }
+  if (typeof config.handler !== 'function') {
+    throw new MtlsError('MTLS_INVALID_OPTIONS', 'handler must be a request listener (e.g. an Express app)');
+  }
   const fromFiles = 'certFile' in config.tls;
 
   let fixed: CheckedTlsMaterial | undefined;

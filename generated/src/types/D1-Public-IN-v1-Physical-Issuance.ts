@@ -271,9 +271,9 @@ export interface components {
         "CardStatus-operation-notification": {
             operationId: string;
             /** @description Kind of operation; D1 may add values, so any string is accepted. */
-            operation: string;
+            operation: "CREATE" | "REGISTER" | "ACTIVATE" | "SUSPEND" | "RESUME" | "DELETE" | "DIGITIZE" | "RENEW" | "REPLACE" | "PRODUCE" | "STANDALONE_TRACKING" | "CLICK_TO_PAY_ENROLMENT" | "CLICK_TO_PAY_UPDATE" | "CLICK_TO_PAY_OPTOUT" | (string & {});
             /** @description State of the operation; D1 may add values, so any string is accepted. */
-            status: string;
+            status: "PENDING" | "SUCCESSFUL" | "FAILED" | (string & {});
             /** @description Start of the operation, ISO 8601 (e.g. 2025-01-17T06:28:02.492Z). */
             startTime: string;
             /** @description End of the operation, ISO 8601; present once it has finished. */
@@ -294,11 +294,11 @@ export interface components {
         /** @description Issuance data of a PRODUCE or STANDALONE_TRACKING operation. */
         CardOperationDetails: {
             /** @description Production or shipment stage; D1 may add values, so any string is accepted. */
-            status?: string;
+            status?: "CARD_PROD_REQUESTED" | "DATA_PREPARED" | "DATA_EXCEPTION" | "CARD_PROD_READY" | "CARD_PROD_ONGOING" | "CARD_PROD_DONE" | "CARD_PROD_EXCEPTION" | "CARD_PROD_CANCELED" | "CARD_SHIPPED" | "CARD_RETURNED" | (string & {});
             /** @description Explanation of an exception status. */
             reason?: string;
             /** @description Kind of tracking event (STANDALONE_TRACKING). */
-            trackingType?: string;
+            trackingType?: "PRODUCTION" | "SHIPMENT" | "RETURN" | (string & {});
             productionSite?: string;
             /** @description Estimated shipment date. */
             dueDate?: string;
@@ -311,7 +311,7 @@ export interface components {
         /** @description Shipment of the produced card; usually present from CARD_SHIPPED on. */
         ShipmentTracking: {
             /** @description Carrier code; keep the spelling as sent (e.g. deutsch-post). */
-            carrier?: string;
+            carrier?: "chronopost-france" | "dhl" | "dhl-global-mail" | "deutsch-post" | "estafeta" | "fedex" | "la-poste-colissimo" | "nacex" | "spanish-seur" | "singapore-post" | "spain-correos-es" | "ups" | "usps-iv-api" | (string & {});
             trackingNumber?: string;
             status?: string;
             message?: string;

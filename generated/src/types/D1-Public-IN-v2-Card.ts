@@ -240,7 +240,7 @@ export interface components {
          */
         ResumeReasonCode: "CARD_FOUND" | "ISSUER_DECISION" | "USER_DECISION";
         /** @description Why the card is deleted. The published list is not exhaustive, so any string is allowed. */
-        DeleteReasonCode: string;
+        DeleteReasonCode: "CLOSED_ACCOUNT" | "CLOSED_CARD" | "CARD_LOST" | "CARD_STOLEN" | (string & {});
         /** @description Reason for suspending the card. */
         SuspendCardRequest: {
             reason?: components["schemas"]["OperationReason"];

@@ -39,7 +39,7 @@ export interface components {
         /** @description Encrypted PIN block returned to D1; the vendor does not publish its properties. */
         getPinBlock: {
             /** @description PIN-block format. Known values: ISO0 (ISO 9564 format 0, the only format D1 reads) and SECCOS_3DES (accepted for PIN change). Other strings are accepted for forward compatibility. */
-            type: string;
+            type: "ISO0" | "SECCOS_3DES" | (string & {});
             /** @description Compact JWE (ECDH-ES, A256GCM) whose plaintext is a PinBlock object. */
             encryptedData: string;
         };

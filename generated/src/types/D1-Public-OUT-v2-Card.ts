@@ -89,9 +89,9 @@ export interface components {
             /** @description Identifier of the operation; the key for de-duplication and correlation. */
             operationId: string;
             /** @description Kind of operation. The published list is not complete and D1 may add values; d1kit validates the field leniently (any string passes, unknown values are logged). */
-            operation: string;
+            operation: "CREATE" | "REGISTER" | "ACTIVATE" | "SUSPEND" | "RESUME" | "DELETE" | "DIGITIZE" | "RENEW" | "REPLACE" | "PRODUCE" | "STANDALONE_TRACKING" | "CLICK_TO_PAY_ENROLMENT" | "CLICK_TO_PAY_UPDATE" | "CLICK_TO_PAY_OPTOUT" | (string & {});
             /** @description Progress of the operation: PENDING, SUCCESSFUL or FAILED (see x-d1kit-known-values); other values are accepted and logged. */
-            status: string;
+            status: "PENDING" | "SUCCESSFUL" | "FAILED" | (string & {});
             /**
              * @description Start of the operation, ISO 8601.
              * @example 2025-01-17T06:28:02.492Z
@@ -104,7 +104,7 @@ export interface components {
             /** @description Issuance data; always present for PRODUCE, and used by STANDALONE_TRACKING. Its content depends on the operation and the issuance model (instant or central). */
             details?: {
                 /** @description Production or tracking status; the published values are listed in x-d1kit-known-values. Central issuance also has on-hold states whose names are not published, so any string is accepted. */
-                status?: string;
+                status?: "CARD_PROD_REQUESTED" | "DATA_PREPARED" | "DATA_EXCEPTION" | "CARD_PROD_READY" | "CARD_PROD_ONGOING" | "CARD_PROD_DONE" | "CARD_PROD_EXCEPTION" | "CARD_SHIPPED" | "CARD_RETURNED" | "CARD_PROD_CANCELED" | (string & {});
                 /** @description Cause of an exception status; present on exceptions. */
                 reason?: string;
                 /**
@@ -117,11 +117,11 @@ export interface components {
                 /** @description Site that produces the card. */
                 productionSite?: string;
                 /** @description Kind of tracking (STANDALONE_TRACKING); the guides list PRODUCTION, SHIPMENT and RETURN. */
-                trackingType?: string;
+                trackingType?: "PRODUCTION" | "SHIPMENT" | "RETURN" | (string & {});
                 /** @description Shipment data, usually present from CARD_SHIPPED on. */
                 shipment?: {
                     /** @description Carrier code, spelled exactly as D1 sends it; the published codes are listed in x-d1kit-known-values, and other codes are accepted. */
-                    carrier?: string;
+                    carrier?: "chronopost-france" | "dhl" | "dhl-global-mail" | "deutsch-post" | "estafeta" | "fedex" | "la-poste-colissimo" | "nacex" | "spanish-seur" | "singapore-post" | "spain-correos-es" | "ups" | "usps-iv-api" | (string & {});
                     /** @description Tracking number given by the carrier. */
                     trackingNumber?: string;
                     /** @description Shipment status. */
@@ -154,9 +154,9 @@ export interface components {
             /** @description Retrieval reference number (ISO 8583 field 37). */
             operationId: string;
             /** @description Kind of authorisation, from the processing code (ISO 8583 field 3). The published list is not complete; d1kit validates the field leniently (any string passes, unknown values are logged). */
-            operation: string;
+            operation: "PURCHASE" | "WITHDRAWAL" | (string & {});
             /** @description Outcome, from the response code (ISO 8583 field 39). Published as an enumeration whose values are shown only partly: APPROVED, and a declined value that comes with errorCode. */
-            status: string;
+            status: "APPROVED" | (string & {});
             /** @description Time of the authorisation (ISO 8583 field 12), ISO 8601; the vendor checks it with a regex it does not publish. */
             startTime: string;
             /** @description Reason for a decline; present only when the authorisation was declined. */

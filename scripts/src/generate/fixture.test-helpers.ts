@@ -66,6 +66,7 @@ export const FIXTURE_OVERLAY = {
       description: 'plaintext',
       update: {
         ExpiryMMYY: { type: 'string', pattern: '^(0[1-9]|1[0-2])[0-9]{2}$' },
+        CardStatus: { type: 'string', 'x-d1kit-known-values': ['ACTIVE', 'SUSPENDED'] },
         CardCredentials: {
           type: 'object',
           'x-d1kit-plaintext': true,

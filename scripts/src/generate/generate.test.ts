@@ -47,6 +47,10 @@ describe('pnpm generate', () => {
     const plaintext = first.get('src/plaintext.ts')!;
     expect(plaintext).toContain('export type CardCredentials');
     expect(first.get('src/types/plaintext.ts')).toContain('CardCredentials: {');
+    // Open enums keep their known values for completion but accept any string.
+    expect(first.get('src/types/D1-Public-IN-v9-Fixture.ts')).toContain(
+      'CardStatus: "ACTIVE" | "SUSPENDED" | (string & {});',
+    );
     // $refs inlined, nullable rewritten, OpenAPI-only keywords and extensions dropped.
     expect(plaintext).toContain('"pattern": "^(0[1-9]|1[0-2])[0-9]{2}$"');
     expect(plaintext).not.toContain('$ref');

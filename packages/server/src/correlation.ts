@@ -1,0 +1,26 @@
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+
+export const CORRELATION_HEADER = 'x-correlation-id';
+
+/**
+ * The pattern every outbound spec gives `x-correlation-id` (the wider v1 form, which adds dot and space);
+ * a test keeps it in step with the effective specs. Only a matching value is echoed or logged.
+ */
+export const CORRELATION_ID_PATTERN = /^[a-zA-Z0-9_\-. ]{1,64}$/;
+
+const CORRELATION = Symbol('d1kit.server.correlationId');
+
+/** The request's correlation id: D1's when it sent a well-formed one, otherwise a fresh UUID. */
+export function getCorrelationId(res: Response): string {
+  return (res as unknown as Record<symbol, string | undefined>)[CORRELATION] ?? '';
+}
+
+/** First in the chain: every answer, refusals included, carries the id D1 can quote back. */
+export function correlationMiddleware(req: Request, res: Response, next: NextFunction): void {
+  const sent = req.headers[CORRELATION_HEADER];
+  const id = typeof sent === 'string' && CORRELATION_ID_PATTERN.test(sent) ? sent : randomUUID();
+  (res as unknown as Record<symbol, string>)[CORRELATION] = id;
+  res.setHeader(CORRELATION_HEADER, id);
+  next();
+}

@@ -1,0 +1,21 @@
+export { cachingVerifier, type IssuerAuthOptions } from './auth.js';
+export { CORRELATION_HEADER, CORRELATION_ID_PATTERN, getCorrelationId } from './correlation.js';
+export { type D1ErrorBody, type D1ErrorCode, d1ErrorBody } from './d1-error.js';
+export { ServerError, type ServerErrorCode } from './errors.js';
+export { createIssuerApp, createIssuerRouter, type IssuerServerOptions } from './issuer-router.js';
+export type { JweKeys } from './jwe-fields.js';
+export { createJsonLogger, maskPans, type ServerLogger } from './logger.js';
+export type {
+  ErrorStatus,
+  HandledOperationId,
+  HandlerContext,
+  HandlerInput,
+  HandlerResult,
+  IssuerHandlers,
+  OperationHandler,
+  ResponseBody,
+  ResponseHeaders,
+  WithPlaintext,
+} from './operation-types.js';
+export { d1Error, notImplemented } from './results.js';
+export { OUTBOUND_SPECS } from './validation/engine.js';

@@ -1,0 +1,176 @@
+import type { SpecName } from '@d1kit/generated';
+import express, { type Express, type NextFunction, type Request, type Response, Router } from 'express';
+import { type IssuerAuthOptions, resolveAuth } from './auth.js';
+import { CORRELATION_HEADER, correlationMiddleware, getCorrelationId } from './correlation.js';
+import { internalErrorMessage, sendD1Error } from './d1-error.js';
+import { createErrorHandler } from './error-handler.js';
+import { ServerError } from './errors.js';
+import { createOperationRunner } from './handler-runner.js';
+import { type JweKeys, planJweFields } from './jwe-fields.js';
+import { createJsonLogger, type ServerLogger } from './logger.js';
+import type { HandledOperationId, IssuerHandlers, OperationHandler } from './operation-types.js';
+import { guardResponse, resetResponseHeaders } from './response-guard.js';
+import { notImplemented } from './results.js';
+import { type CompiledOperation, compileSpecs, OUTBOUND_SPECS } from './validation/engine.js';
+import { createBodyReader } from './validation/request-body.js';
+
+export interface IssuerServerOptions {
+  /** Typed handlers by operationId; operations without one answer 501 Not Implemented. */
+  readonly handlers: IssuerHandlers;
+  readonly auth: IssuerAuthOptions;
+  /** JWE keys; needed as soon as a PIN or card-credentials operation is served. */
+  readonly keys?: JweKeys;
+  /** Check every response against the spec and turn violations into a 500 (default true). */
+  readonly validateResponses?: boolean;
+  readonly logger?: ServerLogger;
+  /** Which outbound specs to serve (default: all four). */
+  readonly specs?: readonly SpecName[];
+  /** Largest request body accepted, in bytes (default 256 KiB); larger ones get 413. */
+  readonly bodyLimitBytes?: number;
+}
+
+const TOKEN_OPERATION = 'issueOutboundToken';
+const DEFAULT_BODY_LIMIT = 256 * 1024;
+
+function accessLog(logger: ServerLogger, operationId: string) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const started = performance.now();
+    res.once('finish', () =>
+      logger.info(
+        {
+          event: 'request',
+          operationId,
+          method: req.method,
+          status: res.statusCode,
+          durationMs: Math.round((performance.now() - started) * 10) / 10,
+          correlationId: getCorrelationId(res),
+        },
+        'request handled',
+      ),
+    );
+    next();
+  };
+}
+
+function responseChecker(operation: CompiledOperation, logger: ServerLogger) {
+  return (_req: Request, res: Response, next: NextFunction) => {
+    guardResponse(res, operation.checkResponse, (issue, response) => {
+      const correlationId = getCorrelationId(res);
+      logger.error(
+        {
+          event: 'response.invalid',
+          operationId: operation.operationId,
+          status: response.status,
+          pointer: issue.pointer,
+          rule: issue.rule,
+          correlationId,
+        },
+        'response breaks the spec; answered 500 instead',
+      );
+      resetResponseHeaders(res, [CORRELATION_HEADER]);
+      sendD1Error(res, 500, 'INTERNAL_ERROR', internalErrorMessage(correlationId));
+    });
+    next();
+  };
+}
+
+function checkOptions(options: IssuerServerOptions, known: ReadonlySet<string>): void {
+  if (!options || typeof options !== 'object')
+    throw new ServerError('CONFIG_INVALID', 'options are required');
+  const handlers = options.handlers;
+  if (!handlers || typeof handlers !== 'object')
+    throw new ServerError('CONFIG_INVALID', 'handlers must be an object');
+  for (const [id, handler] of Object.entries(handlers)) {
+    if (!known.has(id))
+      throw new ServerError('CONFIG_INVALID', `handlers.${id} is not an outbound operation served here`);
+    if (typeof handler !== 'function')
+      throw new ServerError('CONFIG_INVALID', `handlers.${id} must be a function`);
+  }
+  const limit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1024 || limit > 16 * 1024 * 1024) {
+    throw new ServerError('CONFIG_INVALID', 'bodyLimitBytes must be an integer from 1024 to 16 MiB');
+  }
+}
+
+/**
+ * A Router with every operation of the outbound specs, for mounting into an existing app (optionally
+ * below the path prefix of `issuerBaseUrl`). Paths it does not know fall through to the host app.
+ * Resolves once every validator is compiled.
+ */
+export async function createIssuerRouter(options: IssuerServerOptions): Promise<Router> {
+  const logger = options?.logger ?? createJsonLogger();
+  const compiled = await compileSpecs(options?.specs ?? OUTBOUND_SPECS);
+  const served = new Set([...compiled.operations.keys()].filter((id) => id !== TOKEN_OPERATION));
+  checkOptions(options, served);
+  const auth = resolveAuth(options.auth, logger);
+  const validateResponses = options.validateResponses ?? true;
+  const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
+
+  const router = Router({ caseSensitive: true, strict: true });
+  const byPath = new Map<string, CompiledOperation[]>();
+  for (const operation of compiled.operations.values()) {
+    if (operation.operationId === TOKEN_OPERATION && !auth.tokenEndpoint) continue;
+    byPath.set(operation.expressRoute, [...(byPath.get(operation.expressRoute) ?? []), operation]);
+  }
+
+  for (const [path, pathOperations] of byPath) {
+    const route = router.route(path);
+    for (const operation of pathOperations) {
+      const method = operation.method.toLowerCase() as 'get' | 'put' | 'post';
+      const chain = [correlationMiddleware, accessLog(logger, operation.operationId)];
+      if (validateResponses) chain.push(responseChecker(operation, logger));
+      if (auth.mtls) chain.push(auth.mtls);
+      if (operation.operationId === TOKEN_OPERATION) {
+        route[method](...chain, auth.tokenEndpoint!);
+        continue;
+      }
+      const id = operation.operationId as HandledOperationId;
+      const given = options.handlers[id] as OperationHandler<HandledOperationId> | undefined;
+      const handler: OperationHandler<HandledOperationId> = given ?? (() => notImplemented(id));
+      // Without a handler nothing is decrypted or encrypted, so no keys are needed for it.
+      const jwe = planJweFields(id, given ? operation.meta.jweFields : [], options.keys ?? {});
+      route[method](
+        ...chain,
+        auth.bearer,
+        createBodyReader(operation, bodyLimit),
+        createOperationRunner(operation, handler, jwe, logger),
+      );
+    }
+    const allow = pathOperations.map((operation) => operation.method).join(', ');
+    // An explicit HEAD keeps Express from running the GET chain for HEAD requests.
+    route.head(correlationMiddleware, (_req, res) => methodNotAllowed(res, allow));
+    route.all(correlationMiddleware, (_req, res) => methodNotAllowed(res, allow));
+  }
+  router.use(createErrorHandler(logger));
+  logger.info(
+    {
+      event: 'validators.compiled',
+      operations: compiled.operations.size,
+      requestValidators: compiled.requestValidatorCount,
+      compileMs: Math.round(compiled.compileMs),
+    },
+    'outbound specs loaded',
+  );
+  return router;
+}
+
+function methodNotAllowed(res: Response, allow: string): void {
+  sendD1Error(res, 405, 'METHOD_NOT_ALLOWED', `Allowed methods: ${allow}`, { headers: { allow } });
+}
+
+/**
+ * A complete Express 5 app serving the outbound specs: unknown paths answer 404 in D1's error shape.
+ * Serve it with `createMtlsServer` (or `https.createServer(createMtlsServerOptions(...), app)`).
+ */
+export async function createIssuerApp(options: IssuerServerOptions): Promise<Express> {
+  const router = await createIssuerRouter(options);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(router);
+  app.use(correlationMiddleware, (_req: Request, res: Response) =>
+    sendD1Error(res, 404, 'NOT_FOUND', 'No D1 operation at this path'),
+  );
+  app.use(createErrorHandler(options.logger ?? createJsonLogger()));
+  return app;
+}

@@ -1,0 +1,80 @@
+import type { Response } from 'express';
+
+/**
+ * A scripted misbehaviour for the next matching request(s), applied after the request passed the spec
+ * checks: a canned answer (sent raw, so it may break the spec on purpose), a delay, or a dropped connection.
+ */
+export interface Fault {
+  /** Only requests for this operation; any operation when absent. */
+  readonly operationId?: string;
+  /** How many requests it applies to. Default 1. */
+  readonly times?: number;
+  readonly delayMs?: number;
+  /** Close the connection without answering. */
+  readonly destroy?: boolean;
+  readonly respond?: {
+    readonly status: number;
+    readonly headers?: Readonly<Record<string, string>>;
+    /** An object is sent as JSON; a string as it is; undefined sends no body. */
+    readonly body?: unknown;
+  };
+}
+
+interface Armed {
+  readonly fault: Fault;
+  remaining: number;
+}
+
+export class FaultPlan {
+  readonly #armed: Armed[] = [];
+  readonly #timers = new Set<NodeJS.Timeout>();
+
+  add(fault: Fault): void {
+    this.#armed.push({ fault, remaining: fault.times ?? 1 });
+  }
+
+  clear(): void {
+    this.#armed.length = 0;
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+  }
+
+  take(operationId: string): Fault | undefined {
+    const index = this.#armed.findIndex(
+      (a) => a.fault.operationId === undefined || a.fault.operationId === operationId,
+    );
+    if (index < 0) return undefined;
+    const armed = this.#armed[index]!;
+    armed.remaining--;
+    if (armed.remaining <= 0) this.#armed.splice(index, 1);
+    return armed.fault;
+  }
+
+  /** Applies the fault; resolves true when the response was handled (nothing more to send). */
+  async apply(fault: Fault, res: Response): Promise<boolean> {
+    if (fault.delayMs) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          this.#timers.delete(timer);
+          resolve();
+        }, fault.delayMs);
+        this.#timers.add(timer);
+      });
+    }
+    if (fault.destroy) {
+      res.socket?.destroy();
+      return true;
+    }
+    const respond = fault.respond;
+    if (!respond) return false;
+    res.status(respond.status);
+    for (const [name, value] of Object.entries(respond.headers ?? {})) res.setHeader(name, value);
+    if (respond.body === undefined) res.end();
+    else if (typeof respond.body === 'string') res.end(respond.body);
+    else {
+      if (!res.hasHeader('content-type')) res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(respond.body));
+    }
+    return true;
+  }
+}

@@ -136,27 +136,27 @@ export interface components {
              * @description Shipment method identifier agreed at onboarding (e.g. usps-imb).
              * @default NO_SHIPMENT
              */
-            delivery: string;
+            delivery?: string;
             /**
              * @description Carrier letter identifier.
              * @default NO_CARRIER
              */
-            cardCarrier: string;
+            cardCarrier?: string;
             /**
              * @description Packaging identifier.
              * @default NO_PACK
              */
-            packaging: string;
+            packaging?: string;
             /**
              * @description Whether a PIN mailer is produced; the order itself carries no PIN.
              * @default false
              */
-            pinMailer: boolean;
+            pinMailer?: boolean;
             /**
              * @description Whether a sample card is produced.
              * @default false
              */
-            alphaCard: boolean;
+            alphaCard?: boolean;
         };
         /** @description How and where the produced card is shipped. */
         shipment: {
@@ -164,7 +164,7 @@ export interface components {
              * @default INDIVIDUAL
              * @enum {string}
              */
-            type: "INDIVIDUAL" | "BULK";
+            type?: "INDIVIDUAL" | "BULK";
             /** @description Where the card is delivered. */
             deliveryAddress: components["schemas"]["PostalAddress"];
             /** @description Cardholder address printed on the carrier letter of an INDIVIDUAL shipment. */
@@ -209,7 +209,7 @@ export interface components {
             /** @description PIN verification value; D1 computes it with the PVK when absent. */
             pvv?: string;
             /** @default 00 */
-            panSequenceNumber: string;
+            panSequenceNumber?: string;
             /** @description Payment account reference (PAR). */
             paymentAccountReference?: string;
             /** @description Start of validity, YYMM. */

@@ -29,7 +29,7 @@ export interface components {
             /** @description PIN verification value; D1 computes it with the PVK when absent. */
             pvv?: string;
             /** @default 00 */
-            panSequenceNumber: string;
+            panSequenceNumber?: string;
             /** @description Payment account reference (PAR). */
             paymentAccountReference?: string;
             /** @description Start of validity, YYMM. */

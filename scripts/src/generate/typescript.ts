@@ -21,6 +21,8 @@ export async function typesFor(document: JsonObject): Promise<string> {
   const ast = await openapiTS(structuredClone(document) as never, {
     silent: true,
     alphabetize: false,
+    // A default is what the receiver assumes when a field is absent; it does not make the field required.
+    defaultNonNullable: false,
     transform: (schema) => openEnumType(schema as Record<string, unknown>),
   });
   return astToString(ast);

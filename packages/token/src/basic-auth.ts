@@ -1,3 +1,6 @@
+import { redacting } from './redact.js';
+
+/** Logs with `clientSecret: '[redacted]'`. */
 export interface BasicCredentials {
   readonly ok: true;
   readonly clientId: string;
@@ -39,5 +42,10 @@ export function parseBasicAuthorization(header: unknown): BasicCredentials | Bas
   if (!PRINTABLE_ASCII.test(decoded)) return { ok: false, reason: 'encoding' };
   const colon = decoded.indexOf(':');
   if (colon <= 0 || colon === decoded.length - 1) return { ok: false, reason: 'format' };
-  return { ok: true, clientId: decoded.slice(0, colon), clientSecret: decoded.slice(colon + 1) };
+  const credentials: BasicCredentials = {
+    ok: true,
+    clientId: decoded.slice(0, colon),
+    clientSecret: decoded.slice(colon + 1),
+  };
+  return redacting(credentials, ['clientSecret']);
 }

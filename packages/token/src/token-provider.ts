@@ -2,9 +2,11 @@ import type { Dispatcher } from 'undici';
 import type { AssertionSigner } from './assertion.js';
 import { D1_ENVIRONMENTS, type D1Environment, isD1Environment } from './environments.js';
 import { TokenError } from './errors.js';
+import { redacting } from './redact.js';
 import { backoffDelayMs, DEFAULT_RETRY, type RetryPolicy, sleep } from './retry.js';
 import { type AttemptResult, type FetchLike, requestToken } from './token-request.js';
 
+/** Logs as `accessToken: '[redacted]'` (JSON and util.inspect); read `accessToken` to use it. */
 export interface D1AccessToken {
   readonly accessToken: string;
   readonly tokenType: 'Bearer';
@@ -169,12 +171,18 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       const result = await attempt();
       if (result.ok) {
         const lifetimeMs = (result.token.expiresInSeconds ?? fallbackLifetime) * 1000;
-        const token: D1AccessToken = Object.freeze({
-          accessToken: result.token.accessToken,
-          tokenType: result.token.tokenType,
-          expiresAt: sentAt + lifetimeMs,
-          scope: result.token.scope,
-        });
+        // Callers log these objects by accident (`log.info({ token })`); the token itself must not show.
+        const token: D1AccessToken = Object.freeze(
+          redacting(
+            {
+              accessToken: result.token.accessToken,
+              tokenType: result.token.tokenType,
+              expiresAt: sentAt + lifetimeMs,
+              scope: result.token.scope,
+            },
+            ['accessToken'],
+          ),
+        );
         cache = {
           token,
           promise: Promise.resolve(token),

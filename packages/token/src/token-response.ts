@@ -1,4 +1,5 @@
 import { TokenError } from './errors.js';
+import { redacting } from './redact.js';
 
 /** What d1kit keeps from a D1 token response (IN-v1-Auth2 200). */
 export interface InboundTokenResponse {
@@ -54,10 +55,11 @@ export function parseInboundTokenResponse(text: string): InboundTokenResponse {
   if (tokenType !== undefined && (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer')) {
     throw invalid('token_type');
   }
-  return {
+  const parsed: InboundTokenResponse = {
     accessToken,
     tokenType: 'Bearer',
     expiresInSeconds: parseExpiresIn(fields.expires_in),
     scope: typeof fields.scope === 'string' ? fields.scope : undefined,
   };
+  return redacting(parsed, ['accessToken']);
 }

@@ -5,6 +5,24 @@ export { ServerError, type ServerErrorCode } from './errors.js';
 export { createIssuerApp, createIssuerRouter, type IssuerServerOptions } from './issuer-router.js';
 export type { JweKeys } from './jwe-fields.js';
 export { createJsonLogger, maskPans, type ServerLogger } from './logger.js';
+export {
+  createNotificationHandler,
+  type NotificationContext,
+  type NotificationHandlerOptions,
+  type NotificationItem,
+  type NotificationOperationId,
+} from './notifications/handler.js';
+export {
+  SqlNotificationStore,
+  type SqlNotificationStoreOptions,
+  type SqlQuery,
+} from './notifications/sql-store.js';
+export {
+  type ClaimResult,
+  MemoryNotificationStore,
+  type NotificationEvent,
+  type NotificationStore,
+} from './notifications/store.js';
 export type {
   ErrorStatus,
   HandledOperationId,

@@ -41,10 +41,16 @@ function relocate(pointer: string, side: 'request' | 'response'): string {
   return ['', location, ...rest].join('/');
 }
 
-/** ajv messages name the rule, never the data; they still pass through a length cap and a digit mask. */
+/**
+ * ajv messages name the rule, not the data, but EOV quotes unknown parameter names; quoted text that is not
+ * a plain identifier, and long digit runs, are redacted, and the length is capped.
+ */
 function safeRule(message: unknown): string {
   if (typeof message !== 'string' || message === '') return 'is invalid';
-  return message.replace(/\d{12,}/g, '~redacted').slice(0, 200);
+  return message
+    .replace(/'([^']*)'/g, (quoted, inner: string) => (SAFE_SEGMENT.test(inner) ? quoted : "'~redacted'"))
+    .replace(/\d{12,}/g, '~redacted')
+    .slice(0, 200);
 }
 
 /** Turns EOV's HttpError (status, path, errors[{ path, message, errorCode }]) into one safe issue. */

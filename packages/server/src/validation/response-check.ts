@@ -1,4 +1,5 @@
 import { Ajv, type ValidateFunction } from 'ajv';
+import { resolveLocalRefs } from '../json-ref.js';
 import type { ApiDocument, EovSpec, OperationObject, ResponseValidators } from './eov.js';
 import { runResponseValidator } from './eov.js';
 import { type FieldIssue, issueFromEov } from './issues.js';
@@ -21,23 +22,6 @@ export type ResponseCheck = (response: CapturedResponse) => FieldIssue | undefin
 const headerAjv = new Ajv({ strict: false, allErrors: false, coerceTypes: false });
 
 type Json = Record<string, unknown>;
-
-function resolveLocal(doc: ApiDocument, value: unknown, depth = 0): unknown {
-  if (depth > 32 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((item) => resolveLocal(doc, item, depth + 1));
-  const ref = (value as Json).$ref;
-  if (typeof ref === 'string' && ref.startsWith('#/')) {
-    const target = ref
-      .slice(2)
-      .split('/')
-      .reduce<unknown>(
-        (node, token) => (node as Json | undefined)?.[token.replace(/~1/g, '/').replace(/~0/g, '~')],
-        doc,
-      );
-    return resolveLocal(doc, target, depth + 1);
-  }
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveLocal(doc, v, depth + 1)]));
-}
 
 export function mediaTypeOf(contentType: unknown): string | undefined {
   if (typeof contentType !== 'string') return undefined;
@@ -64,7 +48,7 @@ function compileHeaders(headers: unknown): ValidateFunction | undefined {
 function entriesOf(doc: ApiDocument, operation: OperationObject): Map<string, ResponseEntry> {
   const entries = new Map<string, ResponseEntry>();
   for (const [status, raw] of Object.entries(operation.responses ?? {})) {
-    const response = resolveLocal(doc, raw) as Json;
+    const response = resolveLocalRefs(doc, raw) as Json;
     const content = (response.content ?? {}) as Json;
     entries.set(status, {
       mediaTypes: Object.keys(content).map((type) => mediaTypeOf(type) ?? type),

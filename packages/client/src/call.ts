@@ -178,7 +178,7 @@ async function send(context: CallContext, runtime: OperationRuntime, prepared: P
       counted++;
       continue;
     }
-    const durationMs = context.now() - started;
+    const durationMs = Math.round((context.now() - started) * 10) / 10;
     context.log('debug', 'd1.call', { ...fields, status: received.status, durationMs });
 
     if (received.status === 401 && token && !refreshed) {

@@ -41,7 +41,11 @@ export function checkParameters(
 ): CheckedParameters {
   const pathParams: Record<string, string> = {};
   const headers: Record<string, string> = {};
-  const givenPath: Record<string, unknown> = { issuerId: input.issuerId, ...(input.path ?? {}) };
+  const takesIssuer = runtime.parameters.some((p) => p.in === 'path' && p.name === 'issuerId');
+  const givenPath: Record<string, unknown> = {
+    ...(takesIssuer ? { issuerId: input.issuerId } : {}),
+    ...input.path,
+  };
   const givenHeaders = new Map(
     Object.entries(input.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
   );

@@ -61,6 +61,7 @@ export {
   DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS,
   MAX_ACCESS_TOKEN_LIFETIME_SECONDS,
   type OAuthErrorCode,
+  type SecretCheckLimits,
   TOKEN_ENDPOINT_PATH,
   type TokenEndpointEvent,
   type TokenEndpointOptions,

@@ -7,6 +7,7 @@ import { type FormParams, readFormBody } from './form-body.js';
 import type { KeyRing } from './key-ring.js';
 import { parseScope } from './scope.js';
 import { FailureThrottle, type ThrottleOptions } from './throttle.js';
+import { WorkLimiter } from './work-limiter.js';
 
 /** Where D1 expects the issuer's token endpoint (OUT-v1-Auth2). */
 export const TOKEN_ENDPOINT_PATH = '/authz/d1/v1/oauth2/token';
@@ -17,7 +18,16 @@ export type OAuthErrorCode =
   | 'invalid_request'
   | 'invalid_client'
   | 'unsupported_grant_type'
-  | 'invalid_scope';
+  | 'invalid_scope'
+  | 'temporarily_unavailable';
+
+/** Bounds on the scrypt work a flood of token requests can cause. */
+export interface SecretCheckLimits {
+  /** Requests whose secret is checked at the same time. Default 2 (libuv's pool has 4 threads, shared). */
+  readonly concurrency?: number;
+  /** Requests that may wait for a check; beyond it the answer is 503 with `Retry-After: 1`. Default 32. */
+  readonly maxQueued?: number;
+}
 
 /** One line for an audit log: who asked and what happened. Never contains a secret or a token. */
 export type TokenEndpointEvent =
@@ -35,6 +45,7 @@ export interface TokenEndpointOptions {
   /** Default 900 (15 minutes), at most 3600. */
   readonly tokenLifetimeSeconds?: number;
   readonly throttle?: ThrottleOptions;
+  readonly secretChecks?: SecretCheckLimits;
   /** Also accept `client_id` + `client_secret` in the body when no Authorization header is sent. Default false. */
   readonly allowBodyCredentials?: boolean;
   readonly realm?: string;
@@ -59,6 +70,7 @@ const DESCRIPTIONS: Record<string, string> = {
   scope_denied: 'The requested scope is not allowed for this client',
   client: 'Client authentication failed',
   throttled: 'Too many failed authentications; retry later',
+  busy: 'The token endpoint is busy; retry later',
   method: 'The token endpoint accepts POST only',
 };
 
@@ -71,6 +83,18 @@ function visibleText(value: string, fallback: string): string {
   return /^[\x20-\x7E]{1,64}$/.test(value) && !value.includes('"') && !value.includes('\\')
     ? value
     : fallback;
+}
+
+function secretCheckLimiter(limits: SecretCheckLimits = {}): WorkLimiter {
+  const concurrency = limits.concurrency ?? 2;
+  const maxQueued = limits.maxQueued ?? 32;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+    throw new TokenError('CONFIG_INVALID', 'secretChecks.concurrency must be an integer from 1 to 64');
+  }
+  if (!Number.isInteger(maxQueued) || maxQueued < 0 || maxQueued > 10_000) {
+    throw new TokenError('CONFIG_INVALID', 'secretChecks.maxQueued must be an integer from 0 to 10000');
+  }
+  return new WorkLimiter(concurrency, maxQueued);
 }
 
 /** Validates the options and returns the Express handler for `POST /authz/d1/v1/oauth2/token`. */
@@ -92,6 +116,7 @@ export function createTokenEndpoint(options: TokenEndpointOptions): RequestHandl
     throw new TokenError('CONFIG_INVALID', 'keys must be a KeyRing');
   const now = options.now ?? (() => Date.now());
   const throttle = new FailureThrottle(options.throttle, now);
+  const limiter = secretCheckLimiter(options.secretChecks);
   const realm = visibleText(options.realm ?? 'd1kit', 'd1kit');
 
   function emit(event: TokenEndpointEvent): void {
@@ -111,6 +136,7 @@ export function createTokenEndpoint(options: TokenEndpointOptions): RequestHandl
   ): void {
     res.status(status).set({ 'cache-control': 'no-store', pragma: 'no-cache' });
     if (status === 401) res.set('www-authenticate', `Basic realm="${realm}"`);
+    if (status === 503) res.set('retry-after', '1');
     if (reason === 'too_large') res.set('connection', 'close');
     res.json({ error, error_description: DESCRIPTIONS[reason] });
     emit({ type: 'refused', status, error, ...(clientId ? { clientId } : {}) });
@@ -155,9 +181,14 @@ export function createTokenEndpoint(options: TokenEndpointOptions): RequestHandl
       emit({ type: 'refused', status: 429, error: 'throttled', clientId });
       return undefined;
     }
+    const checking = limiter.tryRun(() => registry.authenticate(clientId, secret));
+    if (!checking) {
+      fail(res, 503, 'temporarily_unavailable', 'busy', clientId);
+      return undefined;
+    }
     // Counted as a failure before the (slow) check, so parallel guesses cannot all slip past the limit.
     throttle.recordFailure(clientId);
-    const client = await registry.authenticate(clientId, secret);
+    const client = await checking;
     if (!client) {
       fail(res, 401, 'invalid_client', 'client', clientId);
       return undefined;

@@ -1,7 +1,7 @@
 import { TokenError } from './errors.js';
 
 export interface ThrottleOptions {
-  /** Failed authentications allowed per client id within the window. Default 5. */
+  /** Failed authentications allowed per client id and caller within the window. Default 5. */
   readonly maxFailures?: number;
   /** Window length; also how long a blocked client waits. Default 60 000 ms. */
   readonly windowMs?: number;
@@ -15,8 +15,8 @@ interface Entry {
 }
 
 /**
- * Counts failed client authentications per presented client id (known or not, so the answer never
- * reveals which ids exist) in a fixed window. Memory is bounded by `maxTrackedClients`.
+ * Counts failed client authentications per key (the token endpoint uses presented client id plus
+ * caller; known ids or not, so the answer never reveals which ids exist) in a fixed window. Memory is bounded by `maxTrackedClients`.
  */
 export class FailureThrottle {
   readonly #entries = new Map<string, Entry>();

@@ -248,6 +248,26 @@ describe('token endpoint: RFC 6749 §5.2 errors', () => {
 });
 
 describe('token endpoint: throttling', () => {
+  it('throttles per client id and caller, so failures from one caller cannot lock out another', async () => {
+    const app = express();
+    app.post('/t', await endpoint({ callerKey: (req) => String(req.headers['x-test-caller']) }));
+    const local = await listen(app);
+    try {
+      const send = (caller: string, auth: string) =>
+        fetch(`${local.url}/t`, {
+          method: 'POST',
+          headers: { ...FORM, authorization: auth, 'x-test-caller': caller },
+          body: 'grant_type=client_credentials',
+        });
+      for (let i = 0; i < 3; i++)
+        expect((await send('attacker', basic('d1-client', 'guess'))).status).toBe(401);
+      expect((await send('attacker', D1)).status).toBe(429);
+      expect((await send('d1', D1)).status).toBe(200);
+    } finally {
+      await local.close();
+    }
+  });
+
   it('answers 429 with Retry-After after repeated failures, even to the right secret, until the window passes', async () => {
     const app = express();
     app.post('/t', await endpoint());

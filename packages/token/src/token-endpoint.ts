@@ -1,6 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { issueAccessToken } from './access-token.js';
 import { parseBasicAuthorization } from './basic-auth.js';
+import { boundedCallerKey, defaultCallerKey } from './caller.js';
 import { CLIENT_ID, ClientRegistry, type RegisteredClient, type TokenClientConfig } from './clients.js';
 import { TokenError } from './errors.js';
 import { type FormParams, readFormBody } from './form-body.js';
@@ -45,6 +46,12 @@ export interface TokenEndpointOptions {
   /** Default 900 (15 minutes), at most 3600. */
   readonly tokenLifetimeSeconds?: number;
   readonly throttle?: ThrottleOptions;
+  /**
+   * Who is calling, for throttling (failures count per client id and caller). Default: the SHA-256
+   * fingerprint of the verified TLS client certificate, else the peer address. Behind a TLS-terminating
+   * proxy, return the identity the proxy verified (all callers share the proxy's address otherwise).
+   */
+  readonly callerKey?: (req: Request) => string | undefined;
   readonly secretChecks?: SecretCheckLimits;
   /** Also accept `client_id` + `client_secret` in the body when no Authorization header is sent. Default false. */
   readonly allowBodyCredentials?: boolean;
@@ -116,6 +123,9 @@ export function createTokenEndpoint(options: TokenEndpointOptions): RequestHandl
     throw new TokenError('CONFIG_INVALID', 'keys must be a KeyRing');
   const now = options.now ?? (() => Date.now());
   const throttle = new FailureThrottle(options.throttle, now);
+  if (options.callerKey !== undefined && typeof options.callerKey !== 'function') {
+    throw new TokenError('CONFIG_INVALID', 'callerKey must be a function of the request');
+  }
   const limiter = secretCheckLimiter(options.secretChecks);
   const realm = visibleText(options.realm ?? 'd1kit', 'd1kit');
 
@@ -163,7 +173,18 @@ export function createTokenEndpoint(options: TokenEndpointOptions): RequestHandl
     return { failure: 'invalid_client' };
   }
 
+  function throttleKeyOf(req: Request, clientId: string): string {
+    let caller: string;
+    try {
+      caller = options.callerKey ? boundedCallerKey(options.callerKey(req)) : defaultCallerKey(req);
+    } catch {
+      caller = ''; // a failing hook falls back to throttling by client id alone
+    }
+    return `${clientId} ${caller}`; // client ids have no spaces
+  }
+
   async function authenticate(
+    req: Request,
     res: Response,
     clientId: string,
     secret: string,
@@ -173,7 +194,9 @@ export function createTokenEndpoint(options: TokenEndpointOptions): RequestHandl
       fail(res, 401, 'invalid_client', 'client');
       return undefined;
     }
-    const waitMs = throttle.retryAfterMs(clientId);
+    // Keyed on the caller too: failures from elsewhere must not lock the real client out.
+    const throttleKey = throttleKeyOf(req, clientId);
+    const waitMs = throttle.retryAfterMs(throttleKey);
     if (waitMs > 0) {
       res.set('retry-after', String(Math.ceil(waitMs / 1000)));
       res.status(429).set({ 'cache-control': 'no-store', pragma: 'no-cache' });
@@ -187,13 +210,13 @@ export function createTokenEndpoint(options: TokenEndpointOptions): RequestHandl
       return undefined;
     }
     // Counted as a failure before the (slow) check, so parallel guesses cannot all slip past the limit.
-    throttle.recordFailure(clientId);
+    throttle.recordFailure(throttleKey);
     const client = await checking;
     if (!client) {
       fail(res, 401, 'invalid_client', 'client', clientId);
       return undefined;
     }
-    throttle.recordSuccess(clientId);
+    throttle.recordSuccess(throttleKey);
     return client;
   }
 
@@ -213,7 +236,7 @@ export function createTokenEndpoint(options: TokenEndpointOptions): RequestHandl
         ? fail(res, 401, 'invalid_client', 'client')
         : fail(res, 400, 'invalid_request', 'two_methods');
     }
-    const client = await authenticate(res, credentials.clientId, credentials.secret);
+    const client = await authenticate(req, res, credentials.clientId, credentials.secret);
     if (!client) return;
 
     const grantType = single(form.params, 'grant_type');

@@ -6,7 +6,7 @@ import { createBearerVerifier } from './bearer-verifier.js';
 import type { TokenError } from './errors.js';
 import { KeyRing } from './key-ring.js';
 import { p256 } from './test-support/keys.js';
-import { type Listening, listen } from './test-support/servers.js';
+import { type Listening, listen, rawRequest } from './test-support/servers.js';
 
 const ISS = 'https://issuer.example/authz/d1/v1';
 const AUD = 'https://issuer.example/d1';
@@ -153,5 +153,19 @@ describe('extractBearerToken', () => {
     [['Bearer a'], null],
   ])('%j -> %j', (header, expected) => {
     expect(extractBearerToken(header)).toBe(expected);
+  });
+});
+
+describe('bearerAuth: repeated Authorization headers', () => {
+  it('refuses two Authorization headers even when the first holds a valid token', async () => {
+    const valid = `Bearer ${await token()}`;
+    for (const path of ['/required', '/optional']) {
+      const response = await rawRequest(`${server.url}${path}`, {
+        method: 'GET',
+        headers: { authorization: [valid, 'Bearer forged'] },
+      });
+      expect(response.status).toBe(401);
+      expect(JSON.parse(response.body)).toMatchObject({ error: 'invalid_token' });
+    }
   });
 });

@@ -1,6 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { BearerVerifier, VerifiedBearer } from './bearer-verifier.js';
 import { TokenError } from './errors.js';
+import { hasRepeatedAuthorization } from './headers.js';
 import { isScopeToken } from './scope.js';
 
 /**
@@ -100,6 +101,13 @@ export function bearerAuth(options: BearerAuthOptions): RequestHandler {
   }
 
   return async (req, res, next) => {
+    if (hasRepeatedAuthorization(req)) {
+      return refuse(
+        req,
+        res,
+        new TokenError('BEARER_MALFORMED', 'More than one Authorization header was sent'),
+      );
+    }
     const token = extractBearerToken(req.headers.authorization);
     if (token === undefined) {
       if (mode === 'optional') {

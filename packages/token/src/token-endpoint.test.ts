@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashClientSecret } from './client-secret.js';
 import { KeyRing } from './key-ring.js';
 import { p256 } from './test-support/keys.js';
-import { type Listening, listen } from './test-support/servers.js';
+import { type Listening, listen, rawRequest } from './test-support/servers.js';
 import {
   createTokenEndpoint,
   TOKEN_ENDPOINT_PATH,
@@ -209,6 +209,16 @@ describe('token endpoint: RFC 6749 §5.2 errors', () => {
     );
     expect(status).toBe(401);
     expect(headers['www-authenticate']).toBe('Basic realm="d1kit"');
+  });
+
+  it('refuses a request with more than one Authorization header (Node would keep only the first)', async () => {
+    const response = await rawRequest(`${server.url}${TOKEN_ENDPOINT_PATH}`, {
+      method: 'POST',
+      headers: { ...FORM, authorization: [D1, basic('other', 'other-secret')] },
+      body: 'grant_type=client_credentials',
+    });
+    expect(response.status).toBe(400);
+    expect(JSON.parse(response.body)).toMatchObject({ error: 'invalid_request' });
   });
 
   it('refuses body credentials unless enabled, and two authentication methods at once', async () => {

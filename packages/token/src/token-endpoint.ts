@@ -5,6 +5,7 @@ import { boundedCallerKey, defaultCallerKey } from './caller.js';
 import { CLIENT_ID, ClientRegistry, type RegisteredClient, type TokenClientConfig } from './clients.js';
 import { TokenError } from './errors.js';
 import { type FormParams, readFormBody } from './form-body.js';
+import { hasRepeatedAuthorization } from './headers.js';
 import type { KeyRing } from './key-ring.js';
 import { parseScope } from './scope.js';
 import { FailureThrottle, type ThrottleOptions } from './throttle.js';
@@ -71,6 +72,7 @@ const DESCRIPTIONS: Record<string, string> = {
   shape: 'The request body is malformed',
   repeated: 'A parameter was sent more than once',
   two_methods: 'Use only one client authentication method',
+  header_repeated: 'Send one Authorization header',
   grant_missing: 'grant_type is required',
   grant_unsupported: 'Only grant_type=client_credentials is supported',
   scope_malformed: 'scope is malformed',
@@ -152,9 +154,12 @@ export function createTokenEndpoint(options: TokenEndpointOptions): RequestHandl
     emit({ type: 'refused', status, error, ...(clientId ? { clientId } : {}) });
   }
 
-  type Credentials = { clientId: string; secret: string } | { failure: 'invalid_request' | 'invalid_client' };
+  type Credentials =
+    | { clientId: string; secret: string }
+    | { failure: 'two_methods' | 'header_repeated' | 'invalid_client' };
 
   function credentialsOf(req: Request, params: FormParams): Credentials {
+    if (hasRepeatedAuthorization(req)) return { failure: 'header_repeated' };
     const header = req.headers.authorization;
     const bodyId = single(params, 'client_id');
     const bodySecret = single(params, 'client_secret');
@@ -163,7 +168,7 @@ export function createTokenEndpoint(options: TokenEndpointOptions): RequestHandl
       if (!basic.ok) return { failure: 'invalid_client' };
       // RFC 6749 §2.3: one authentication method per request; a body client_id must name the same client.
       if (bodySecret !== undefined || (bodyId !== undefined && bodyId !== basic.clientId)) {
-        return { failure: 'invalid_request' };
+        return { failure: 'two_methods' };
       }
       return { clientId: basic.clientId, secret: basic.clientSecret };
     }
@@ -234,7 +239,7 @@ export function createTokenEndpoint(options: TokenEndpointOptions): RequestHandl
     if ('failure' in credentials) {
       return credentials.failure === 'invalid_client'
         ? fail(res, 401, 'invalid_client', 'client')
-        : fail(res, 400, 'invalid_request', 'two_methods');
+        : fail(res, 400, 'invalid_request', credentials.failure);
     }
     const client = await authenticate(req, res, credentials.clientId, credentials.secret);
     if (!client) return;

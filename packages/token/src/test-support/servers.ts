@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,4 +65,25 @@ export function selfSignedCert(): SelfSignedCert {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A raw HTTP request that may repeat a header (fetch joins repeats into one line). */
+export function rawRequest(
+  url: string,
+  options: { method: string; headers: Record<string, string | string[]>; body?: string },
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const req = request(
+      { host: target.hostname, port: target.port, path: target.pathname, method: options.method },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      },
+    );
+    req.on('error', reject);
+    for (const [name, value] of Object.entries(options.headers)) req.setHeader(name, value);
+    req.end(options.body);
+  });
 }

@@ -48,12 +48,21 @@ function fromText(text: string): Map<string, string[]> {
   return params;
 }
 
-/** A body some earlier middleware (express.urlencoded) already parsed; repeated fields come as arrays. */
-function fromParsed(body: object): Map<string, string[]> | undefined {
+/**
+ * A body some earlier middleware (express.urlencoded) already parsed; repeated fields come as arrays.
+ * That parser allows 100 KiB by default, so the 8 KiB limit is applied again to what it produced.
+ */
+function fromParsed(body: object): Map<string, string[]> | 'too_large' | undefined {
   const params = new Map<string, string[]>();
+  let size = 0;
   for (const [name, value] of Object.entries(body)) {
     const values = Array.isArray(value) ? value : [value];
     if (!values.every((item) => typeof item === 'string')) return undefined;
+    size += values.reduce(
+      (sum, item: string) => sum + Buffer.byteLength(name) + Buffer.byteLength(item) + 2,
+      0,
+    );
+    if (size > MAX_BODY_BYTES) return 'too_large';
     params.set(name, values as string[]);
   }
   return params;
@@ -74,12 +83,13 @@ export async function readFormBody(req: Request): Promise<FormReadResult> {
   const body: unknown = req.body;
   if (typeof body === 'string' || Buffer.isBuffer(body)) {
     const text = body.toString();
-    return text.length > MAX_BODY_BYTES
+    return Buffer.byteLength(text) > MAX_BODY_BYTES
       ? { ok: false, reason: 'too_large' }
       : { ok: true, params: fromText(text) };
   }
   if (body !== undefined && body !== null) {
     const params = typeof body === 'object' ? fromParsed(body) : undefined;
+    if (params === 'too_large') return { ok: false, reason: 'too_large' };
     return params ? { ok: true, params } : { ok: false, reason: 'shape' };
   }
   const raw = await readRaw(req);

@@ -123,6 +123,16 @@ describe('token endpoint: success', () => {
     );
     expect([repeated.status, repeated.body.error]).toEqual([400, 'invalid_request']);
   });
+
+  it('applies its 8 KiB limit to a body express.urlencoded (100 KiB by default) already parsed', async () => {
+    const large = await post(
+      `grant_type=client_credentials&pad=${'x'.repeat(10_000)}`,
+      undefined,
+      '/pre-parsed',
+    );
+    expect([large.status, large.body.error]).toEqual([400, 'invalid_request']);
+    expect(large.body.error_description).toBe('The request body is too large');
+  });
 });
 
 describe('token endpoint: RFC 6749 §5.2 errors', () => {

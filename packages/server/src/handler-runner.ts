@@ -35,14 +35,14 @@ function declaredHeaders(operation: CompiledOperation): readonly string[] {
   return operation.meta.parameters.filter((p) => p.in === 'header').map((p) => p.name.toLowerCase());
 }
 
-type AnyResult = {
+export type AnyResult = {
   readonly status: number;
   readonly body?: unknown;
   readonly contentType?: string;
   readonly headers?: Readonly<Record<string, string>>;
 };
 
-function checkResultShape(result: unknown): AnyResult {
+export function checkResultShape(result: unknown): AnyResult {
   if (!result || typeof result !== 'object')
     throw new HandlerResultError('/', 'the handler returned no result');
   const { status, headers, contentType } = result as AnyResult;
@@ -58,28 +58,37 @@ function checkResultShape(result: unknown): AnyResult {
   return result as AnyResult;
 }
 
-/** Serialises the (already encrypted) result; the response guard checks it on the way out. */
-function writeResult(res: Response, result: AnyResult, body: unknown): void {
-  res.status(result.status);
+/** A result as bytes and headers, before it is written (shared with the testing helper). */
+export interface SerializedResult {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+}
+
+/** Serialises an (already encrypted) result the way the server writes it. */
+export function serializeResult(result: AnyResult, body: unknown): SerializedResult {
+  const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(result.headers ?? {})) {
     if (typeof value !== 'string') throw new HandlerResultError(`/headers/${name}`, 'must be a string');
-    res.setHeader(name, value);
+    headers[name.toLowerCase()] = value;
   }
-  if (body === undefined) {
-    res.end();
-    return;
-  }
+  if (body === undefined) return { status: result.status, headers, body: Buffer.alloc(0) };
   const contentType = result.contentType ?? 'application/json';
   if (isJsonMediaType(contentType.split(';')[0]!.trim().toLowerCase())) {
-    res.setHeader('content-type', contentType.includes(';') ? contentType : `${contentType}; charset=utf-8`);
-    res.end(JSON.stringify(body));
-    return;
+    headers['content-type'] = contentType.includes(';') ? contentType : `${contentType}; charset=utf-8`;
+    return { status: result.status, headers, body: Buffer.from(JSON.stringify(body)) };
   }
   if (typeof body !== 'string' && !Buffer.isBuffer(body)) {
     throw new HandlerResultError('/body', `a ${contentType} body must be a string or Buffer`);
   }
-  res.setHeader('content-type', contentType);
-  res.end(body);
+  headers['content-type'] = contentType;
+  return { status: result.status, headers, body: Buffer.isBuffer(body) ? body : Buffer.from(body) };
+}
+
+function writeResult(res: Response, serialized: SerializedResult): void {
+  res.status(serialized.status);
+  for (const [name, value] of Object.entries(serialized.headers)) res.setHeader(name, value);
+  res.end(serialized.body);
 }
 
 /**
@@ -144,7 +153,7 @@ export function createOperationRunner(
           throw error;
         }
       }
-      writeResult(res, result, responseBody);
+      writeResult(res, serializeResult(result, responseBody));
     } catch (error) {
       next(error);
     }

@@ -1,6 +1,7 @@
 import type { Command } from '../command.js';
 import { jweCommand } from './jwe.js';
 import { pkiCommand } from './pki.js';
+import { scaffoldCommand } from './scaffold.js';
 import { specsCommand } from './specs.js';
 import { startCommand } from './start.js';
 import { tokenCommand } from './token.js';
@@ -9,6 +10,7 @@ import { tokenCommand } from './token.js';
 export const commands: Readonly<Record<string, Command>> = {
   jwe: jweCommand,
   pki: pkiCommand,
+  scaffold: scaffoldCommand,
   specs: specsCommand,
   start: startCommand,
   token: tokenCommand,

@@ -189,7 +189,7 @@ async function send(context: CallContext, runtime: OperationRuntime, prepared: P
       continue;
     }
     if (safe && isRetryableStatus(received.status) && counted < prepared.retry.maxAttempts) {
-      const retryAfter = parseRetryAfter(received.headers.get('retry-after'), Date.now());
+      const retryAfter = parseRetryAfter(received.header('retry-after'), Date.now());
       const delay = nextDelayMs(prepared.retry, counted, retryAfter, context.random);
       if (delay !== undefined) {
         context.log('warn', 'd1.call.retry', { ...fields, status: received.status, retryInMs: delay });
@@ -297,9 +297,7 @@ function finish(
   }
   return buildResult({
     operationId: runtime.meta.operationId,
-    status: received.status,
-    headers: received.headers,
-    body: received.body,
+    received,
     successCodes: runtime.meta.successCodes,
     correlationId,
     attempts,

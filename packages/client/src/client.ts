@@ -134,7 +134,7 @@ export function createD1Client(options: D1ClientOptions): D1Client {
     throw new D1ClientError('CONFIG_INVALID', 'timeoutMs must be a number of milliseconds from 1 to 600000');
   }
   const context: CallContext = {
-    transport: new Transport((spec) => specBaseUrl(endpoint, spec), dispatcher),
+    transport: new Transport((spec) => specBaseUrl(endpoint, spec), dispatcher!),
     issuerId,
     tokenProvider,
     recipientKey: recipientLoader(options),

@@ -238,12 +238,29 @@ describe('retries, refreshes and failures over the wire', () => {
     });
   });
 
-  it('refuses a response body beyond the limit', async () => {
+  it('refuses a response body beyond the limit, with or without a Content-Length', async () => {
+    const huge = { cardId: 'x'.repeat(1_100_000) };
+    env.server.inject({ operationId: 'getCard', respond: { status: 200, body: huge } });
+    await expect(d1.cards.get('card-1')).rejects.toMatchObject({ code: 'RESPONSE_TOO_LARGE' });
+    env.server.inject({ operationId: 'getCard', respond: { status: 500, body: huge, chunked: true } });
+    await expect(d1.cards.get('card-1', { retry: false })).rejects.toMatchObject({
+      code: 'RESPONSE_TOO_LARGE',
+    });
     env.server.inject({
       operationId: 'getCard',
-      respond: { status: 200, body: { cardId: 'x'.repeat(1_100_000) } },
+      respond: { status: 200, body: { cardId: 'card-1' }, chunked: true },
     });
-    await expect(d1.cards.get('card-1')).rejects.toMatchObject({ code: 'RESPONSE_TOO_LARGE' });
+    expect(await d1.cards.get('card-1')).toMatchObject({ ok: true, data: { cardId: 'card-1' } });
+  });
+
+  it('does not follow a redirect (it would carry the bearer token elsewhere)', async () => {
+    env.server.inject({
+      operationId: 'getCard',
+      respond: { status: 307, headers: { location: 'https://localhost:1/steal' } },
+    });
+    const { outcome, sent } = await sentFor('getCard', () => d1.cards.get('card-1'));
+    expect(outcome).toMatchObject({ ok: false, status: 307 });
+    expect(sent).toHaveLength(1);
   });
 
   it('turns a refused assertion into TOKEN_FAILED without calling the API', async () => {

@@ -1,15 +1,13 @@
 import type { ResponseDrift } from './drift.js';
 import { safeIdentifier } from './errors.js';
 import { sanitizeText } from './logger.js';
-import type { ReceivedBody } from './transport.js';
+import type { Received, ReceivedBody } from './transport.js';
 
 const CORRELATION_ID = /^[A-Za-z0-9_.\- ]{1,64}$/;
 
 export interface ResultParts {
   readonly operationId: string;
-  readonly status: number;
-  readonly headers: Headers;
-  readonly body: ReceivedBody;
+  readonly received: Received;
   readonly successCodes: readonly number[];
   readonly correlationId: string;
   readonly attempts: number;
@@ -23,7 +21,7 @@ function field(body: ReceivedBody, name: string): unknown {
 }
 
 function correlationOf(parts: ResultParts): string {
-  const echoed = parts.headers.get('x-correlation-id') ?? field(parts.body, 'correlationId');
+  const echoed = parts.received.header('x-correlation-id') ?? field(parts.received.body, 'correlationId');
   return typeof echoed === 'string' && CORRELATION_ID.test(echoed) ? echoed : parts.correlationId;
 }
 
@@ -33,25 +31,30 @@ function correlationOf(parts: ResultParts): string {
  * could be read of D1's error.
  */
 export function buildResult(parts: ResultParts): Record<string, unknown> {
-  const base = {
+  const { received } = parts;
+  const { body, status } = received;
+  const result: Record<string, unknown> = {
+    ok: parts.successCodes.includes(status),
     operationId: parts.operationId,
-    status: parts.status,
+    status,
     correlationId: parts.correlationId,
     attempts: parts.attempts,
-    headers: parts.headers,
     drift: parts.drift,
   };
-  if (parts.successCodes.includes(parts.status)) {
-    return { ok: true, ...base, data: parts.body.kind === 'json' ? parts.body.value : undefined };
+  // Building a Headers object costs more than the rest of the result; most callers never look.
+  Object.defineProperty(result, 'headers', { enumerable: true, get: () => received.allHeaders() });
+  if (result.ok) {
+    result.data = body.kind === 'json' ? body.value : undefined;
+    return result;
   }
-  const code = safeIdentifier(field(parts.body, 'code')) ?? safeIdentifier(field(parts.body, 'error'));
-  const rawMessage = field(parts.body, 'message') ?? field(parts.body, 'error_description');
-  const error = {
-    status: parts.status,
+  const code = safeIdentifier(field(body, 'code')) ?? safeIdentifier(field(body, 'error'));
+  const rawMessage = field(body, 'message') ?? field(body, 'error_description');
+  result.error = {
+    status,
     code,
     message: typeof rawMessage === 'string' ? sanitizeText(rawMessage) : undefined,
     correlationId: correlationOf(parts),
-    body: parts.body.kind === 'json' ? parts.body.value : undefined,
+    body: body.kind === 'json' ? body.value : undefined,
   };
-  return { ok: false, ...base, error };
+  return result;
 }

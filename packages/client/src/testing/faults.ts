@@ -17,6 +17,8 @@ export interface Fault {
     readonly headers?: Readonly<Record<string, string>>;
     /** An object is sent as JSON; a string as it is; undefined sends no body. */
     readonly body?: unknown;
+    /** Send the body in two writes without a Content-Length (chunked transfer encoding). */
+    readonly chunked?: boolean;
   };
 }
 
@@ -69,12 +71,19 @@ export class FaultPlan {
     if (!respond) return false;
     res.status(respond.status);
     for (const [name, value] of Object.entries(respond.headers ?? {})) res.setHeader(name, value);
-    if (respond.body === undefined) res.end();
-    else if (typeof respond.body === 'string') res.end(respond.body);
-    else {
-      if (!res.hasHeader('content-type')) res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify(respond.body));
+    if (respond.body === undefined) {
+      res.end();
+      return true;
     }
+    if (typeof respond.body !== 'string' && !res.hasHeader('content-type')) {
+      res.setHeader('content-type', 'application/json');
+    }
+    const text = typeof respond.body === 'string' ? respond.body : JSON.stringify(respond.body);
+    if (respond.chunked) {
+      const half = Math.floor(text.length / 2);
+      res.write(text.slice(0, half));
+      res.end(text.slice(half));
+    } else res.end(text);
     return true;
   }
 }

@@ -1,8 +1,6 @@
 import { type JweFieldMeta, type PlaintextSchemaName, plaintextSchemas } from '@d1kit/generated';
-import { encrypt, JweError, type RecipientKey } from '@d1kit/jwe';
-import { Ajv, type ValidateFunction } from 'ajv';
+import { JweError, type PayloadCodec, payloadCodec, type RecipientKey } from '@d1kit/jwe';
 import { D1ClientError, type InputIssue } from './errors.js';
-import { findings } from './validators.js';
 
 /**
  * Caller-facing name of the plaintext next to a JWE field: the caller writes `card: { pan, exp }` and the
@@ -44,16 +42,16 @@ export function requestJweBindings(fields: readonly JweFieldMeta[], contentType:
     });
 }
 
-const ajv = new Ajv({ strict: false, allErrors: true });
-const plaintextValidators = new Map<string, ValidateFunction>();
+const codecs = new Map<string, PayloadCodec<unknown>>();
 
-function plaintextValidator(schema: PlaintextSchemaName): ValidateFunction {
-  let validate = plaintextValidators.get(schema);
-  if (!validate) {
-    validate = ajv.compile(plaintextSchemas[schema]);
-    plaintextValidators.set(schema, validate);
+/** @d1kit/jwe's typed payload for a plaintext schema: its checks and its encryption, shared by all calls. */
+function codecFor(schema: PlaintextSchemaName): PayloadCodec<unknown> {
+  let codec = codecs.get(schema);
+  if (!codec) {
+    codec = payloadCodec(schema) as PayloadCodec<unknown>;
+    codecs.set(schema, codec);
   }
-  return validate;
+  return codec;
 }
 
 /** ISO/IEC 7812 check digit: every real PAN passes it, so a typo is caught here and not by D1. */
@@ -84,21 +82,24 @@ function checkPlaintext(
   at: string,
   options: PlaintextOptions,
 ): InputIssue[] {
-  const validate = plaintextValidator(binding.schema);
-  const issues: InputIssue[] = [];
-  if (!validate(value)) {
-    for (const finding of findings(validate.errors, value)) {
-      issues.push({ location: 'plaintext', pointer: `${at}${finding.pointer}`, rule: finding.keyword });
-    }
-    return issues;
+  try {
+    codecFor(binding.schema).validate(value);
+  } catch (error) {
+    if (!(error instanceof JweError)) throw error;
+    const issues = error.issues.length > 0 ? error.issues : [{ pointer: '', rule: 'schema' }];
+    return issues.map((issue) => ({
+      location: 'plaintext',
+      pointer: `${at}${issue.pointer}`,
+      rule: issue.rule,
+    }));
   }
   const pan = (value as { pan?: unknown }).pan;
   const declaresPan =
     'pan' in ((plaintextSchemas[binding.schema] as { properties?: object }).properties ?? {});
   if (options.luhn && declaresPan && typeof pan === 'string' && !passesLuhn(pan)) {
-    issues.push({ location: 'plaintext', pointer: `${at}/pan`, rule: 'luhn' });
+    return [{ location: 'plaintext', pointer: `${at}/pan`, rule: 'luhn' }];
   }
-  return issues;
+  return [];
 }
 
 interface Site {
@@ -189,7 +190,7 @@ export async function encryptJweInputs(
       const plain = site.holder[binding.plaintextProperty];
       if (plain === undefined) continue;
       try {
-        site.holder[binding.field] = await encrypt(JSON.stringify(plain), recipient);
+        site.holder[binding.field] = await codecFor(binding.schema).encrypt(plain, recipient);
       } catch (error) {
         const reason = error instanceof JweError ? error.code : undefined;
         throw new D1ClientError(

@@ -2,6 +2,7 @@ import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { MtlsError } from './errors.js';
 import { d1KeyTypeOf, describeKey } from './key-profile.js';
+import { redacting } from './redact.js';
 
 /** PEM text for one side of an mTLS connection: own certificate (chain), own key, and the CAs to trust. */
 export interface TlsMaterial {
@@ -30,7 +31,7 @@ export interface TlsMaterialCheckOptions {
   readonly now?: Date;
 }
 
-/** Material that parsed and whose key belongs to its certificate. */
+/** Material that parsed and whose key belongs to its certificate; logs with key and passphrase `[redacted]`. */
 export interface CheckedTlsMaterial extends TlsMaterial {
   /** The leaf certificate of `cert`. */
   readonly certificate: X509Certificate;
@@ -103,7 +104,8 @@ export function checkTlsMaterial(
   }
   // TLS gets the blocks re-joined one per line: OpenSSL refuses a bundle whose blocks were concatenated
   // without line breaks (`-----END …----------BEGIN …`), which this parser accepts.
-  return {
+  // Logged by accident (onReload, `mtls.material`), it must not print the key or its passphrase.
+  const checked: CheckedTlsMaterial = {
     ...material,
     cert: joinPem(material.cert),
     ca: joinPem(material.ca),
@@ -111,6 +113,7 @@ export function checkTlsMaterial(
     caCertificates,
     keyDescription: describeKey(privateKey),
   };
+  return redacting(checked, ['key', 'passphrase']);
 }
 
 function joinPem(pem: string): string {

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { MtlsError } from '../errors.js';
 import { EKU_CLIENT_AUTH, EKU_SERVER_AUTH } from '../identity.js';
 import type { D1KeyType } from '../key-profile.js';
+import { redacting } from '../redact.js';
 import { x509 } from '../x509.js';
 import { generateKeyPair, importSigningKey, pemText, signingAlgorithm } from './keys.js';
 import { buildSubject, type SubjectFields } from './subject.js';
@@ -18,6 +19,7 @@ export interface Validity {
   readonly validityDays?: number;
 }
 
+/** Logs with `key: '[redacted]'` (JSON and util.inspect); read `key` to write it out. */
 export interface CertificateAuthority {
   /** PEM certificate. */
   readonly cert: string;
@@ -28,6 +30,7 @@ export interface CertificateAuthority {
   readonly signingKey: webcrypto.CryptoKey;
 }
 
+/** Logs with `key: '[redacted]'`. */
 export interface IssuedCertificate {
   readonly cert: string;
   readonly key: string;
@@ -64,13 +67,14 @@ export async function createCertificateAuthority(
       await x509.SubjectKeyIdentifierExtension.create(pair.keys.publicKey),
     ],
   });
-  return {
+  const authority: CertificateAuthority = {
     cert: pemText(certificate),
     key: pair.privateKeyPem,
     keyType,
     certificate,
     signingKey: pair.keys.privateKey,
   };
+  return redacting(authority, ['key']);
 }
 
 /** Loads a CA written by `d1kit pki init`, to issue more certificates with it. */
@@ -100,7 +104,14 @@ export async function loadCertificateAuthority(
       },
     );
   }
-  return { cert: pem.cert, key: pem.key, keyType: type, certificate, signingKey: key };
+  const authority: CertificateAuthority = {
+    cert: pem.cert,
+    key: pem.key,
+    keyType: type,
+    certificate,
+    signingKey: key,
+  };
+  return redacting(authority, ['key']);
 }
 
 export interface IssueOptions extends Validity {
@@ -163,7 +174,13 @@ export async function issueCertificate(
       await x509.AuthorityKeyIdentifierExtension.create(await ca.certificate.publicKey.export()),
     ],
   });
-  return { cert: pemText(certificate), key: pair.privateKeyPem, keyType, serialNumber };
+  const issued: IssuedCertificate = {
+    cert: pemText(certificate),
+    key: pair.privateKeyPem,
+    keyType,
+    serialNumber,
+  };
+  return redacting(issued, ['key']);
 }
 
 function resolveValidity(validity: Validity, defaultDays: number): { notBefore: Date; notAfter: Date } {

@@ -7,6 +7,7 @@ import {
 } from '../d1-common-name.js';
 import { MtlsError } from '../errors.js';
 import type { D1KeyType } from '../key-profile.js';
+import { redacting } from '../redact.js';
 import { x509 } from '../x509.js';
 import { generateKeyPair, pemText, signingAlgorithm } from './keys.js';
 import { buildSubject, type SubjectFields } from './subject.js';
@@ -22,6 +23,7 @@ export interface D1CsrOptions {
   readonly commonNameFormat?: D1CommonNameFormat | string;
 }
 
+/** Logs with `key: '[redacted]'`. */
 export interface D1Csr {
   /** PEM PKCS#10 request, for the Thales Delivery Team. */
   readonly csr: string;
@@ -65,5 +67,6 @@ export async function createD1Csr(options: D1CsrOptions): Promise<D1Csr> {
     keys: pair.keys,
     signingAlgorithm: signingAlgorithm(keyType),
   });
-  return { csr: pemText(request), key: pair.privateKeyPem, commonName, keyType };
+  const result: D1Csr = { csr: pemText(request), key: pair.privateKeyPem, commonName, keyType };
+  return redacting(result, ['key']);
 }

@@ -1,6 +1,7 @@
 import { formatD1CommonName } from '../d1-common-name.js';
 import type { D1KeyType } from '../key-profile.js';
 import type { TlsMaterial } from '../material.js';
+import { redacting } from '../redact.js';
 import {
   type CertificateAuthority,
   createCertificateAuthority,
@@ -53,11 +54,8 @@ export async function createDevPki(options: DevPkiOptions = {}): Promise<DevPki>
       keyType,
     }),
   ]);
-  const tlsFor = (issued: IssuedCertificate): TlsMaterial => ({
-    cert: issued.cert,
-    key: issued.key,
-    ca: ca.cert,
-  });
+  const tlsFor = (issued: IssuedCertificate): TlsMaterial =>
+    redacting({ cert: issued.cert, key: issued.key, ca: ca.cert }, ['key']);
   return {
     ca,
     server,

@@ -1,6 +1,7 @@
 import { createPrivateKey, type KeyObject, webcrypto } from 'node:crypto';
 import { MtlsError } from '../errors.js';
 import { type D1KeyType, d1KeyTypeOf, describeKey } from '../key-profile.js';
+import { redacting } from '../redact.js';
 
 type SubtleKeyPair = { publicKey: CryptoKey; privateKey: CryptoKey };
 type CryptoKey = webcrypto.CryptoKey;
@@ -38,7 +39,8 @@ export async function generateKeyPair(type: D1KeyType = 'P-256'): Promise<Genera
     'verify',
   ])) as SubtleKeyPair;
   const der = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
-  return { type, keys, privateKeyPem: toPem('PRIVATE KEY', Buffer.from(der)) };
+  const pair: GeneratedKeyPair = { type, keys, privateKeyPem: toPem('PRIVATE KEY', Buffer.from(der)) };
+  return redacting(pair, ['privateKeyPem']);
 }
 
 /** Imports a PEM private key for signing (e.g. a CA key from disk); only the D1 key types are accepted. */

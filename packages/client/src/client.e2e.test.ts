@@ -33,6 +33,9 @@ describe('createD1Client against the local D1 simulator (HTTPS, mTLS, real token
     const token = await d1.tokenProvider!.getToken();
     expect(token.tokenType).toBe('Bearer');
     expect(env.server.tokens.issuedCount).toBe(1);
+    const grant = env.server.requests.find((r) => r.operationId === 'getToken');
+    expect(grant).toMatchObject({ method: 'POST', url: '/authz/v1/oauth2/token', authorization: false });
+    expect(grant?.correlationId).toMatch(CORRELATION_ID);
 
     const created = await d1.cards.create({ consumerId: 'consumer-1', cardProductId: 'product-1' });
     expect(created.ok).toBe(true);

@@ -15,6 +15,7 @@ import { resolveEndpoint, specBaseUrl } from './environments.js';
 import { D1ClientError } from './errors.js';
 import { type D1Logger, safeLogger } from './logger.js';
 import { inboundOperations, operationRuntime } from './operation-runtime.js';
+import { newCorrelationId } from './request-input.js';
 import { DEFAULT_RETRY, type RetryOptions, resolveRetryOptions } from './retry.js';
 import { Transport } from './transport.js';
 import type { D1Groups, D1Result, InboundOperationId, RequestInput } from './types.js';
@@ -112,6 +113,7 @@ export function createD1Client(options: D1ClientOptions): D1Client {
   if (options.assertionKey !== undefined && options.tokenProvider !== undefined) {
     throw new D1ClientError('CONFIG_INVALID', 'give assertionKey or tokenProvider, not both');
   }
+  const log = safeLogger(options.logger);
   const ownAgent = options.tls ? createMtlsAgent(options.tls, options.tlsOptions) : undefined;
   const dispatcher = ownAgent ?? options.dispatcher;
   let tokenProvider = options.tokenProvider;
@@ -127,6 +129,8 @@ export function createD1Client(options: D1ClientOptions): D1Client {
       signer,
       tokenUrl: `${specBaseUrl(endpoint, token.spec)}${token.path}`,
       ...(dispatcher ? { dispatcher } : {}),
+      correlationId: newCorrelationId,
+      onBackgroundRefreshError: (error) => log('warn', 'd1.token.refresh_failed', { code: error.code }),
     });
   }
   const timeoutMs = options.timeoutMs ?? 30_000;
@@ -143,7 +147,7 @@ export function createD1Client(options: D1ClientOptions): D1Client {
     retry: options.retry === undefined ? DEFAULT_RETRY : resolveRetryOptions(options.retry),
     validateResponses: options.validateResponses ?? endpoint.environment !== 'production',
     luhn: options.checkPanLuhn ?? true,
-    log: safeLogger(options.logger),
+    log,
     onDrift: options.onDrift,
     now: () => performance.now(),
     random: Math.random,

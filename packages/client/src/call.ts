@@ -68,6 +68,9 @@ export async function callOperation(
   input: RawCallInput = {},
 ): Promise<unknown> {
   const runtime = operationRuntime(operationId);
+  if (input === null || typeof input !== 'object') {
+    throw invalidInput(runtime, [{ location: 'body', pointer: '', rule: 'callInput' }]);
+  }
   const retry =
     input.retry === undefined
       ? context.retry

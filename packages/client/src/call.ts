@@ -31,6 +31,8 @@ export interface CallContext {
   readonly validateResponses: boolean;
   readonly luhn: boolean;
   readonly log: (level: LogLevel, event: string, fields: LogFields) => void;
+  /** False when no logger was given: the per-call fields are then not even built. */
+  readonly logging: boolean;
   readonly onDrift: ((drift: readonly ResponseDrift[]) => void) | undefined;
   readonly now: () => number;
   readonly random: () => number;
@@ -182,7 +184,7 @@ async function send(context: CallContext, runtime: OperationRuntime, prepared: P
       continue;
     }
     const durationMs = Math.round((context.now() - started) * 10) / 10;
-    context.log('debug', 'd1.call', { ...fields, status: received.status, durationMs });
+    if (context.logging) context.log('debug', 'd1.call', { ...fields, status: received.status, durationMs });
 
     if (received.status === 401 && token && !refreshed) {
       // One fresh token, at once and outside the retry budget: D1 may have rotated or revoked the old one.

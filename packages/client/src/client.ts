@@ -148,6 +148,7 @@ export function createD1Client(options: D1ClientOptions): D1Client {
     validateResponses: options.validateResponses ?? endpoint.environment !== 'production',
     luhn: options.checkPanLuhn ?? true,
     log,
+    logging: options.logger !== undefined,
     onDrift: options.onDrift,
     now: () => performance.now(),
     random: Math.random,

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { D1ClientError, fieldName, type InputIssue } from './errors.js';
 import type { OperationRuntime } from './operation-runtime.js';
 import { checkJweInputs, type PlaintextOptions } from './plaintext.js';
@@ -17,9 +17,12 @@ const RESERVED_HEADERS = new Set([
 ]);
 const MAX_ISSUES = 20;
 
-/** 16 random bytes in base64url: 22 characters of `[A-Za-z0-9_-]`, valid for every D1 correlation-id pattern. */
+/**
+ * A random UUID: 36 characters of `[0-9a-f-]`, valid for every D1 correlation-id pattern and free of
+ * personal data. (Node batches the entropy for UUIDs, which makes them cheaper than randomBytes per call.)
+ */
 export function newCorrelationId(): string {
-  return randomBytes(16).toString('base64url');
+  return randomUUID();
 }
 
 export interface CheckedParameters {

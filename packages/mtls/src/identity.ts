@@ -16,7 +16,10 @@ export interface ClientIdentity {
   /** Subject DN as printed by @peculiar/x509, e.g. `CN=client, O=Bank, C=FR`. */
   readonly subject: string;
   readonly subjectAttributes: readonly NameAttribute[];
-  /** The (last) CN of the subject, if any. */
+  /**
+   * The subject's CN when it has exactly one. Undefined for none or several: implementations disagree
+   * on which of several counts, so such a certificate matches no CN entry or CN rule.
+   */
   readonly commonName: string | undefined;
   readonly issuer: string;
   /** Upper-case hex, as in the certificate. */
@@ -68,7 +71,7 @@ function parseIdentity(
   return Object.freeze({
     subject: parsed.subject,
     subjectAttributes,
-    commonName: commonNames.at(-1)?.value,
+    commonName: commonNames.length === 1 ? commonNames[0]?.value : undefined,
     issuer: parsed.issuer,
     serialNumber: certificate.serialNumber.toUpperCase(),
     fingerprint256,

@@ -1,3 +1,4 @@
+import { connect } from 'node:tls';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { d1CommonNameRule } from './authorizer.js';
@@ -243,3 +244,33 @@ describe("refusalMode 'close'", () => {
 function cn(environment: 'PPR' | 'PRD' = 'PPR'): string {
   return formatD1CommonName({ issuerId: DEV_ISSUER_ID, environment });
 }
+
+describe('createMtlsServer: TLS 1.2 renegotiation', () => {
+  // The policy verdict and identity are fixed per connection; a renegotiation could bring another
+  // certificate under them, and each one costs the server a full handshake.
+  it('refuses a client-initiated renegotiation', async () => {
+    const outcome = await new Promise<string>((resolve) => {
+      const socket = connect({
+        host: '127.0.0.1',
+        servername: 'localhost',
+        port,
+        ca: pki.ca.cert,
+        cert: pki.client.cert,
+        key: pki.client.key,
+        maxVersion: 'TLSv1.2',
+      });
+      socket.on('error', () => resolve('refused'));
+      socket.on('close', () => resolve('closed'));
+      socket.on('secureConnect', () => {
+        const started = socket.renegotiate({ rejectUnauthorized: true }, (error) => {
+          resolve(error ? 'refused' : 'renegotiated');
+          socket.destroy();
+        });
+        if (!started) resolve('not started');
+        socket.write('GET /whoami HTTP/1.1\r\nHost: localhost\r\n\r\n');
+      });
+    });
+    expect(outcome).not.toBe('renegotiated');
+    expect(outcome).not.toBe('not started');
+  });
+});

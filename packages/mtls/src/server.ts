@@ -87,6 +87,9 @@ export async function createMtlsServer(config: MtlsServerConfig): Promise<MtlsSe
   }
 
   server.on('secureConnection', (socket: TLSSocket) => {
+    // The verdict and identity hold for the whole connection, so the certificate must not change under
+    // them; TLS 1.2 renegotiation could also make the server redo full handshakes on demand.
+    socket.disableRenegotiation();
     const result = authorizer.authorizeSocket(socket);
     if (!result.ok && refusalMode === 'close') {
       callHook(config.onRefused, refusalEvent(result.refusal, result.identity, socket));

@@ -210,7 +210,9 @@ async function loadCaFrom(dir: string) {
       );
     }
   };
-  const [cert, key] = await Promise.all([read(certFile, 'CA certificate'), read(keyFile, 'CA key')]);
+  // One after the other, so a missing CA always names the same file first (not whichever read lost).
+  const cert = await read(certFile, 'CA certificate');
+  const key = await read(keyFile, 'CA key');
   return loadCertificateAuthority({ cert, key }, { cert: certFile, key: keyFile });
 }
 

@@ -44,7 +44,9 @@ export interface OperationMeta {
 export interface ServerMeta {
   readonly url: string;
   readonly description: string | null;
-  readonly variables: Readonly<Record<string, { readonly default: string; readonly description: string | null }>>;
+  readonly variables: Readonly<
+    Record<string, { readonly default: string; readonly description: string | null }>
+  >;
 }
 
 export interface SpecMeta {

@@ -4,7 +4,7 @@ import { checkSpecs, operationsOf } from './checks.js';
 import type { LoadedSpec } from './load.js';
 import { operationMetadata } from './metadata.js';
 import { plaintextSchemas } from './plaintext.js';
-import { BANNER, LOADER_SOURCE, META_SOURCE } from './templates.js';
+import { BANNER, LOADER_SOURCE } from './templates.js';
 import { typesFor } from './typescript.js';
 import { isObject, visit } from './walk.js';
 
@@ -47,6 +47,12 @@ function serverMeta(doc: Record<string, unknown>) {
   }));
 }
 
+/** generated/src/meta.ts: the template module without its own header comment, under the banner. */
+async function metaSource(): Promise<string> {
+  const text = await readFile(new URL('./meta-template.ts', import.meta.url), 'utf8');
+  return `${BANNER}\n${text.replace(/^(\/\/.*\n)+/, '')}`;
+}
+
 /** Every generated file, keyed by its path relative to generated/. Pure: same specs, same bytes. */
 export async function renderGenerated(specs: readonly LoadedSpec[]): Promise<Map<string, string>> {
   checkSpecs(specs);
@@ -74,7 +80,7 @@ export async function renderGenerated(specs: readonly LoadedSpec[]): Promise<Map
       assumptionCount: countAssumptions(spec.effective),
     };
   }
-  files.set('src/meta.ts', META_SOURCE);
+  files.set('src/meta.ts', await metaSource());
   files.set(
     'src/specs.ts',
     `${BANNER}\nimport type { SpecMeta } from './meta.js';\n\n` +

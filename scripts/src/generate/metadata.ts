@@ -1,42 +1,7 @@
 import { type OperationRef, operationsOf } from './checks.js';
 import type { LoadedSpec } from './load.js';
+import type { JweFieldMeta, OperationMeta, ParameterMeta } from './meta-template.js';
 import { deref, isObject, pointerSegment } from './walk.js';
-
-export interface JweFieldMeta {
-  readonly in: 'request' | 'response';
-  /** Response status code (as written in the spec) for response fields. */
-  readonly status?: string;
-  readonly contentType: string;
-  /** JSON pointer into the body; `*` stands for any array index. */
-  readonly pointer: string;
-  /** Name of the plaintext schema (see plaintextSchemas). */
-  readonly schema: string;
-  readonly required: boolean;
-}
-
-export interface ParameterMeta {
-  readonly name: string;
-  readonly in: string;
-  readonly required: boolean;
-}
-
-export interface OperationMeta {
-  readonly operationId: string;
-  readonly spec: string;
-  readonly direction: 'inbound' | 'outbound';
-  readonly method: string;
-  readonly path: string;
-  readonly summary: string | null;
-  /** Security requirements: each inner list is one alternative, all of whose schemes apply. Empty = none. */
-  readonly security: readonly (readonly string[])[];
-  readonly parameters: readonly ParameterMeta[];
-  readonly requestBody: { readonly required: boolean; readonly contentTypes: readonly string[] } | null;
-  readonly successCodes: readonly number[];
-  readonly responseCodes: readonly string[];
-  readonly jweFields: readonly JweFieldMeta[];
-  /** JSON pointers (into the effective spec) of the d1kit assumptions inside this operation. */
-  readonly assumptions: readonly string[];
-}
 
 function collectJwe(
   doc: unknown,

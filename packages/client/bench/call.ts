@@ -14,8 +14,10 @@ const WARM_UP = 100;
 
 const env = await createTestEnvironment({ validateResponses: false });
 const agent = createMtlsAgent(env.pki.clientTls);
-const production = createD1Client({ ...env.clientOptions, validateResponses: false });
-const validating = createD1Client({ ...env.clientOptions, validateResponses: true });
+// One mTLS agent (one connection pool) for the raw baseline and the clients alike.
+const shared = { ...env.clientOptions, tls: undefined, dispatcher: agent };
+const production = createD1Client({ ...shared, validateResponses: false });
+const validating = createD1Client({ ...shared, validateResponses: true });
 const recipient = await importRecipientKey(env.d1Key.publicJwk);
 const token = (await production.tokenProvider!.getToken()).accessToken;
 const base = `${env.server.url}/banking/v2/issuers/${env.issuerId}/cards`;

@@ -19,6 +19,9 @@ export interface OperationRuntime {
     readonly operationId: string;
   };
   readonly parameters: readonly ParameterValidator[];
+  /** Declared path parameter names, and header names lower-cased (headers are case-insensitive). */
+  readonly pathNames: ReadonlySet<string>;
+  readonly headerNames: ReadonlySet<string>;
   /** The content type the body is sent as: the first the spec lists. */
   readonly contentType: string | undefined;
   readonly validateBody: ValidateFunction | undefined;
@@ -56,10 +59,13 @@ export function operationRuntime(operationId: string): OperationRuntime {
   const location = { spec: meta.spec, method: meta.method, path: meta.path, operationId: meta.operationId };
   const contentType = meta.requestBody?.contentTypes[0];
   const bodyPointer = contentType ? requestBodySchemaPointer(location, contentType) : undefined;
+  const parameters = parameterValidators(location);
   const runtime: OperationRuntime = {
     meta,
     location,
-    parameters: parameterValidators(location),
+    parameters,
+    pathNames: new Set(parameters.filter((p) => p.in === 'path').map((p) => p.name)),
+    headerNames: new Set(parameters.filter((p) => p.in === 'header').map((p) => p.name.toLowerCase())),
     contentType,
     validateBody: bodyPointer ? compileAt(meta.spec, bodyPointer) : undefined,
     jweBindings: contentType ? requestJweBindings(meta.jweFields, contentType) : [],

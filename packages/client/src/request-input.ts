@@ -44,24 +44,21 @@ export function checkParameters(
 ): CheckedParameters {
   const pathParams: Record<string, string> = {};
   const headers: Record<string, string> = {};
-  const takesIssuer = runtime.parameters.some((p) => p.in === 'path' && p.name === 'issuerId');
-  const givenPath: Record<string, unknown> = {
-    ...(takesIssuer ? { issuerId: input.issuerId } : {}),
-    ...input.path,
-  };
-  const givenHeaders = new Map(
-    Object.entries(input.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
-  );
+  const givenPath: Record<string, unknown> = runtime.pathNames.has('issuerId')
+    ? { issuerId: input.issuerId, ...input.path }
+    : { ...input.path };
+  const givenHeaders = new Map<string, unknown>();
+  for (const [name, value] of Object.entries(input.headers ?? {}))
+    givenHeaders.set(name.toLowerCase(), value);
   const correlationId = input.correlationId === undefined ? newCorrelationId() : input.correlationId;
 
   for (const name of Object.keys(givenPath)) {
-    if (!runtime.parameters.some((p) => p.in === 'path' && p.name === name)) {
+    if (!runtime.pathNames.has(name)) {
       issues.push({ location: 'path', pointer: `/${escapeToken(name)}`, rule: 'undeclared' });
     }
   }
   for (const name of givenHeaders.keys()) {
-    const declared = runtime.parameters.some((p) => p.in === 'header' && p.name.toLowerCase() === name);
-    if (RESERVED_HEADERS.has(name) || !declared) {
+    if (RESERVED_HEADERS.has(name) || !runtime.headerNames.has(name)) {
       issues.push({
         location: 'header',
         pointer: `/${escapeToken(name)}`,
@@ -77,18 +74,18 @@ export function checkParameters(
       value = lower === CORRELATION_HEADER ? correlationId : givenHeaders.get(lower);
     else continue;
     const location = parameter.in === 'path' ? 'path' : 'header';
-    const pointer = `/${escapeToken(parameter.name)}`;
+    const refuse = (rule: string) =>
+      issues.push({ location, pointer: `/${escapeToken(parameter.name)}`, rule });
     if (value === undefined) {
-      if (parameter.required) issues.push({ location, pointer, rule: 'required' });
+      if (parameter.required) refuse('required');
       continue;
     }
     if (typeof value !== 'string') {
-      issues.push({ location, pointer, rule: 'type' });
+      refuse('type');
       continue;
     }
     if (!parameter.validate(value)) {
-      const rule = findings(parameter.validate.errors, value)[0]?.keyword ?? 'schema';
-      issues.push({ location, pointer, rule });
+      refuse(findings(parameter.validate.errors, value)[0]?.keyword ?? 'schema');
       continue;
     }
     if (location === 'path') pathParams[parameter.name] = value;

@@ -82,11 +82,15 @@ class ReceivedResponse {
   }
 }
 
-async function readBounded(
-  body: AsyncIterable<Buffer> & { destroy(error?: Error): void },
-  declared: string | string[] | undefined,
-): Promise<string> {
-  if (typeof declared === 'string' && /^\d+$/.test(declared) && Number(declared) > MAX_RESPONSE_BYTES) {
+type Body = AsyncIterable<Buffer> & { destroy(error?: Error): void; text(): Promise<string> };
+
+/**
+ * The whole body, at most MAX_RESPONSE_BYTES. With a Content-Length undici reads exactly that many bytes,
+ * so a declared length within the limit takes undici's fast path; otherwise the bytes are counted.
+ */
+async function readBounded(body: Body, declared: string | string[] | undefined): Promise<string> {
+  if (typeof declared === 'string' && /^\d{1,16}$/.test(declared)) {
+    if (Number(declared) <= MAX_RESPONSE_BYTES) return body.text();
     body.destroy();
     throw new ResponseTooLarge('response body too large');
   }
@@ -100,7 +104,29 @@ async function readBounded(
     }
     chunks.push(chunk);
   }
-  return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const templates = new Map<string, readonly string[]>();
+
+/**
+ * openapi-fetch's default path serializer scans the template with a regular expression on every call;
+ * the templates are few and fixed, so they are split once. Parameters are primitive strings in the
+ * `simple` style, percent-encoded as the default does.
+ */
+export function serializePath(template: string, params: Record<string, unknown>): string {
+  let parts = templates.get(template);
+  if (!parts) {
+    parts = template.split(/\{([^{}]+)\}/);
+    templates.set(template, parts);
+  }
+  let out = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) {
+    const value = params[parts[i]!];
+    out += value === undefined ? `{${parts[i]}}` : encodeURIComponent(String(value));
+    out += parts[i + 1]!;
+  }
+  return out;
 }
 
 function serializeForm(body: unknown): string {
@@ -174,6 +200,7 @@ export class Transport {
         baseUrl: this.baseUrlOf(spec),
         fetch: this.#fetch as unknown as (request: Request) => Promise<Response>,
         Request: OutgoingRequest as unknown as typeof Request,
+        pathSerializer: serializePath,
       });
       this.#clients.set(spec, client);
     }

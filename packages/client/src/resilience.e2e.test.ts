@@ -195,9 +195,9 @@ describe('retries, refreshes and failures over the wire', () => {
     const read = await failure(d1.cards.get('card-1', { timeoutMs: 50, retry: { maxAttempts: 2 } }));
     expect(read).toMatchObject({ code: 'TIMEOUT', attempts: 2, operationId: 'getCard' });
     env.server.clearFaults();
-    env.server.inject({ operationId: 'getCard', delayMs: 400 });
+    env.server.inject({ operationId: 'getCard', delayMs: 1500 });
     // The first attempt's signal fired; the second attempt must not inherit it.
-    const recovered = await d1.cards.get('card-1', { timeoutMs: 200 });
+    const recovered = await d1.cards.get('card-1', { timeoutMs: 750 });
     expect(recovered).toMatchObject({ ok: true, attempts: 2 });
     env.server.clearFaults();
     env.server.inject({ operationId: 'resumeCard', delayMs: 400 });

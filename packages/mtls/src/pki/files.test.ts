@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,5 +51,18 @@ describe('writeOutputFiles', () => {
     await writeOutputFiles([{ path: join(dir, 'c.key'), content: 'new', secret: true }], { overwrite: true });
     expect(await readFile(join(dir, 'c.key'), 'utf8')).toBe('new');
     expect(await mode(join(dir, 'c.key'))).toBe(0o600);
+  });
+
+  it('refuses a world-writable directory without the sticky bit, accepts one with it', async () => {
+    const shared = join(dir, 'shared');
+    await mkdir(shared);
+    await chmod(shared, 0o777);
+    await expect(
+      writeOutputFiles([{ path: join(shared, 'd.key'), content: 'x', secret: true }]),
+    ).rejects.toMatchObject({ code: 'MTLS_UNSAFE_DIRECTORY', file: shared });
+    await expect(stat(join(shared, 'd.key'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await chmod(shared, 0o1777);
+    await writeOutputFiles([{ path: join(shared, 'd.key'), content: 'x', secret: true }]);
+    expect(await mode(join(shared, 'd.key'))).toBe(0o600);
   });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, open, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { MtlsError } from '../errors.js';
 
@@ -34,8 +34,11 @@ export async function writeOutputFiles(
       );
     }
   }
+  for (const dir of new Set(files.map((file) => dirname(file.path)))) {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await assertNotSharedDirectory(dir);
+  }
   for (const file of files) {
-    await mkdir(dirname(file.path), { recursive: true, mode: 0o700 });
     if (options.overwrite) await replaceFile(file);
     else await createExclusive(file.path, file.content, file.secret);
   }
@@ -91,6 +94,23 @@ async function exists(path: string): Promise<boolean> {
         file: path,
         cause: error,
       },
+    );
+  }
+}
+
+/**
+ * Refuses a directory any user may write to without the sticky bit: anyone could replace a key or a
+ * CSR there after it was written (a swapped CSR would get the attacker's key certified). With the
+ * sticky bit (as /tmp has), only the owner can rename or delete the files.
+ */
+async function assertNotSharedDirectory(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const { mode } = await stat(dir);
+  if ((mode & 0o002) !== 0 && (mode & 0o1000) === 0) {
+    throw new MtlsError(
+      'MTLS_UNSAFE_DIRECTORY',
+      `refusing to write into ${dir}: every user may replace files there (world-writable, no sticky bit)`,
+      { file: dir },
     );
   }
 }

@@ -12,7 +12,7 @@ import { type CallContext, callOperation, type RawCallInput } from './call.js';
 import { buildGroups } from './convenience.js';
 import type { ResponseDrift } from './drift.js';
 import { resolveEndpoint, specBaseUrl } from './environments.js';
-import { D1ClientError } from './errors.js';
+import { D1ClientError, safeIdentifier } from './errors.js';
 import { type D1Logger, safeLogger } from './logger.js';
 import { inboundOperations, operationRuntime } from './operation-runtime.js';
 import { newCorrelationId } from './request-input.js';
@@ -98,6 +98,17 @@ function recipientLoader(options: D1ClientOptions): () => Promise<RecipientKey> 
   return () => loading;
 }
 
+/** Runs a constructor from another d1kit package; its typed error becomes CONFIG_INVALID naming the option. */
+function wrapConfig<T>(option: string, build: () => T, cleanup?: { close(): Promise<void> }): T {
+  try {
+    return build();
+  } catch (error) {
+    void cleanup?.close();
+    const reason = safeIdentifier((error as { code?: unknown })?.code);
+    throw new D1ClientError('CONFIG_INVALID', `${option} is not usable`, reason ? { reason } : {});
+  }
+}
+
 /**
  * A client for every inbound D1 operation: mTLS on every call, bearer tokens from the token provider,
  * card data encrypted for D1, inputs checked against the spec before anything is sent.
@@ -113,38 +124,50 @@ export function createD1Client(options: D1ClientOptions): D1Client {
   if (options.assertionKey !== undefined && options.tokenProvider !== undefined) {
     throw new D1ClientError('CONFIG_INVALID', 'give assertionKey or tokenProvider, not both');
   }
-  const log = safeLogger(options.logger);
-  const ownAgent = options.tls ? createMtlsAgent(options.tls, options.tlsOptions) : undefined;
-  const dispatcher = ownAgent ?? options.dispatcher;
-  let tokenProvider = options.tokenProvider;
-  if (options.assertionKey !== undefined) {
-    const signer = createAssertionSigner({
-      issuerId,
-      key: options.assertionKey,
-      ...(endpoint.environment ? { environment: endpoint.environment } : {}),
-      ...(options.assertionAudience !== undefined ? { audience: options.assertionAudience } : {}),
-    });
-    const token = operations.getToken;
-    tokenProvider = createTokenProvider({
-      signer,
-      tokenUrl: `${specBaseUrl(endpoint, token.spec)}${token.path}`,
-      ...(dispatcher ? { dispatcher } : {}),
-      correlationId: newCorrelationId,
-      onBackgroundRefreshError: (error) => log('warn', 'd1.token.refresh_failed', { code: error.code }),
-    });
-  }
   const timeoutMs = options.timeoutMs ?? 30_000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > 600_000) {
+  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > 600_000) {
     throw new D1ClientError('CONFIG_INVALID', 'timeoutMs must be a number of milliseconds from 1 to 600000');
   }
+  const retry = options.retry === undefined ? DEFAULT_RETRY : resolveRetryOptions(options.retry);
+  const log = safeLogger(options.logger);
+  const tokenProvider = options.assertionKey === undefined ? options.tokenProvider : undefined;
+  // Built last, once every other option passed, so a refused option cannot leak an open agent.
+  const ownAgent = options.tls
+    ? wrapConfig('tls', () => createMtlsAgent(options.tls!, options.tlsOptions))
+    : undefined;
+  const dispatcher = (ownAgent ?? options.dispatcher)!;
+  const provider =
+    options.assertionKey === undefined
+      ? tokenProvider
+      : wrapConfig(
+          'assertionKey',
+          () => {
+            const signer = createAssertionSigner({
+              issuerId,
+              key: options.assertionKey!,
+              ...(endpoint.environment ? { environment: endpoint.environment } : {}),
+              ...(options.assertionAudience !== undefined ? { audience: options.assertionAudience } : {}),
+            });
+            const token = operations.getToken;
+            return createTokenProvider({
+              signer,
+              tokenUrl: `${specBaseUrl(endpoint, token.spec)}${token.path}`,
+              dispatcher,
+              correlationId: newCorrelationId,
+              onBackgroundRefreshError: (error) =>
+                log('warn', 'd1.token.refresh_failed', { code: error.code }),
+            });
+          },
+          ownAgent,
+        );
   const context: CallContext = {
-    transport: new Transport((spec) => specBaseUrl(endpoint, spec), dispatcher!),
+    transport: new Transport((spec) => specBaseUrl(endpoint, spec), dispatcher),
     issuerId,
-    tokenProvider,
+    tokenProvider: provider,
     recipientKey: recipientLoader(options),
     hasRecipientKey: options.d1EncryptionKey !== undefined,
     timeoutMs,
-    retry: options.retry === undefined ? DEFAULT_RETRY : resolveRetryOptions(options.retry),
+    retry,
     validateResponses: options.validateResponses ?? endpoint.environment !== 'production',
     luhn: options.checkPanLuhn ?? true,
     log,
@@ -157,7 +180,7 @@ export function createD1Client(options: D1ClientOptions): D1Client {
   const request = call as unknown as D1Request;
   const core: D1ClientCore = {
     request,
-    tokenProvider,
+    tokenProvider: provider,
     issuerId,
     async close() {
       await ownAgent?.close();

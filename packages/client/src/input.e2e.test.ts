@@ -264,6 +264,17 @@ describe('createD1Client options', () => {
     );
   });
 
+  it('wraps refusals of the mTLS and token packages as CONFIG_INVALID with their code', () => {
+    const mismatched = { ...env.clientOptions.tls, key: env.pki.serverTls.key };
+    expect(() => createD1Client({ ...env.clientOptions, tls: mismatched })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', reason: 'MTLS_KEY_CERT_MISMATCH' }),
+    );
+    const junk = { kid: 'k1', privateKey: 'not a key' };
+    expect(() => createD1Client({ ...env.clientOptions, assertionKey: junk })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', reason: 'KEY_INVALID' }),
+    );
+  });
+
   it('reports an unusable D1 encryption key at first use, as a typed error', async () => {
     const d1 = createD1Client({
       ...env.clientOptions,

@@ -148,6 +148,14 @@ describe('retries, refreshes and failures over the wire', () => {
     expect(sent).toHaveLength(2);
   });
 
+  it('refreshes once for many parallel calls that all got 401', async () => {
+    const issued = env.server.tokens.issuedCount;
+    env.server.tokens.revokeAll();
+    const results = await Promise.all(Array.from({ length: 6 }, () => d1.cards.get('card-1')));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(env.server.tokens.issuedCount).toBe(issued + 1);
+  });
+
   it('treats an error with an empty body, or a body that is not JSON, as an error', async () => {
     env.server.inject({ operationId: 'getCard', respond: { status: 404 } });
     const empty = await d1.cards.get('card-1');

@@ -105,6 +105,27 @@ describe('createBearerVerifier refuses every RFC 8725 forgery', () => {
     expect(await reason(await sign({}, { kid: undefined }))).toBe('kid');
   });
 
+  it('a kid no key ring could hold, without handing it to a custom resolver', async () => {
+    const asked: string[] = [];
+    const custom = createBearerVerifier({
+      keys: {
+        resolve: (kid) => {
+          asked.push(kid);
+          return ring.resolve(kid);
+        },
+      },
+      issuer: ISS,
+      audience: AUD,
+      now: () => NOW,
+    });
+    for (const kid of ['', 'a\u0000b', 'k\r\nx', 'ünïcode', 'x'.repeat(257), 42]) {
+      expect(await reason(await sign({}, { kid }), custom)).toBe('kid');
+    }
+    expect(asked).toEqual([]);
+    expect(await reason(await sign(), custom)).toBeUndefined();
+    expect(asked).toEqual(['as-k1']);
+  });
+
   it('a key embedded in the header (jwk) or pointed to (jku)', async () => {
     const attacker = p256('as-k1');
     const jwk = attacker.publicKey.export({ format: 'jwk' });

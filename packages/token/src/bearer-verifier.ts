@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { type JWTPayload, type JWTVerifyOptions, jwtVerify } from 'jose';
 import { ACCESS_TOKEN_TYP } from './access-token.js';
 import { TokenError } from './errors.js';
-import type { KeyResolver } from './keys.js';
+import { isKid, type KeyResolver } from './keys.js';
 import { parseScope } from './scope.js';
 
 export const MAX_CLOCK_TOLERANCE_SECONDS = 300;
@@ -112,7 +112,8 @@ export function createBearerVerifier(options: BearerVerifierOptions): BearerVeri
         const result = await jwtVerify(
           token,
           (header): KeyObject => {
-            const key = typeof header.kid === 'string' ? keys.resolve(header.kid) : undefined;
+            // A kid no key could have is refused here, before it reaches a (possibly custom) resolver.
+            const key = isKid(header.kid) ? keys.resolve(header.kid) : undefined;
             if (!key) throw invalid('kid');
             kid = header.kid as string;
             return key;

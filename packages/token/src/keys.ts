@@ -28,6 +28,11 @@ export interface VerificationKey {
 
 const KID = /^[\x21-\x7E]{1,256}$/;
 
+/** Whether `kid` has the shape every key here must have (1-256 visible ASCII characters). */
+export function isKid(kid: unknown): kid is string {
+  return typeof kid === 'string' && KID.test(kid);
+}
+
 export function assertKid(kid: unknown): asserts kid is string {
   if (typeof kid !== 'string' || !KID.test(kid)) {
     throw new TokenError('KEY_INVALID', 'A key id (kid) must be 1-256 visible ASCII characters');

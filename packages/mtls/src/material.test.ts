@@ -1,5 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { createPrivateKey, webcrypto } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,6 +59,31 @@ describe('loadTlsMaterial', () => {
     const directory = await loadError({ caFile: dir });
     expect([directory.code, directory.file]).toEqual(['MTLS_FILE_UNREADABLE', dir]);
     expect(directory.message).toContain('(EISDIR)');
+  });
+
+  it('refuses a file every user may write to (anyone could add a CA or swap the key)', async () => {
+    const shared = join(dir, 'shared-ca.pem');
+    await copyFile(files.caFile, shared);
+    await chmod(shared, 0o666);
+    const error = await loadError({ caFile: shared });
+    expect([error.code, error.file]).toEqual(['MTLS_FILE_INVALID', shared]);
+    expect(error.message).toBe(`the CA bundle file ${shared} is writable by every user; chmod o-w it`);
+  });
+
+  it('refuses a FIFO or device instead of blocking or reading without end', async () => {
+    const fifo = join(dir, 'ca.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const pending = loadError({ caFile: fifo });
+    // Without a writer, opening a FIFO blocks; unblock it if the load is stuck there so that no thread
+    // is left hanging, and let the expectations below fail.
+    const guard = setTimeout(() => open(fifo, 'w').then((handle) => handle.close()), 2_000);
+    const error = await pending.finally(() => clearTimeout(guard));
+    expect([error.code, error.message]).toEqual([
+      'MTLS_FILE_INVALID',
+      `the CA bundle file ${fifo} is not a regular file`,
+    ]);
+    const device = await loadError({ certFile: '/dev/zero' });
+    expect(device.message).toBe('the certificate file /dev/zero is not a regular file');
   });
 
   it('names a file that holds no usable PEM', async () => {

@@ -1,5 +1,6 @@
 import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { MtlsError } from './errors.js';
 import { d1KeyTypeOf, describeKey } from './key-profile.js';
 import { redacting } from './redact.js';
@@ -120,27 +121,72 @@ function joinPem(pem: string): string {
   return `${(pem.match(PEM_CERTIFICATE) ?? []).join('\n')}\n`;
 }
 
+/**
+ * Reads one PEM file, refusing what must not be trusted or read: anything but a regular file (a FIFO
+ * would block, a device never end), more than 1 MiB, or a file every user may write to (anyone could
+ * add a CA to the trusted bundle, or swap the key, and the reloader would pick it up).
+ */
 async function readPemFile(path: string, what: string): Promise<string> {
-  let data: Buffer;
+  let handle: FileHandle;
   try {
-    data = await readFile(path);
+    // O_NONBLOCK: opening a FIFO without a writer would otherwise wait forever; regular files ignore it.
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? 'read error';
-    throw new MtlsError('MTLS_FILE_UNREADABLE', `cannot read the ${what} file ${path} (${reason})`, {
-      file: path,
-      cause: error,
-    });
+    throw unreadable(path, what, error);
   }
-  if (data.length > MAX_FILE_BYTES) {
-    throw new MtlsError(
-      'MTLS_FILE_INVALID',
-      `the ${what} file ${path} is larger than ${MAX_FILE_BYTES} bytes`,
-      {
+  try {
+    const info = await handle.stat();
+    if (info.isDirectory())
+      throw unreadable(path, what, Object.assign(new Error('EISDIR'), { code: 'EISDIR' }));
+    if (!info.isFile())
+      throw new MtlsError('MTLS_FILE_INVALID', `the ${what} file ${path} is not a regular file`, {
         file: path,
-      },
-    );
+      });
+    if (process.platform !== 'win32' && (info.mode & 0o002) !== 0) {
+      throw new MtlsError(
+        'MTLS_FILE_INVALID',
+        `the ${what} file ${path} is writable by every user; chmod o-w it`,
+        {
+          file: path,
+        },
+      );
+    }
+    const data = await readAtMost(handle, MAX_FILE_BYTES + 1).catch((error: unknown) => {
+      throw unreadable(path, what, error);
+    });
+    if (data.length > MAX_FILE_BYTES) {
+      throw new MtlsError(
+        'MTLS_FILE_INVALID',
+        `the ${what} file ${path} is larger than ${MAX_FILE_BYTES} bytes`,
+        {
+          file: path,
+        },
+      );
+    }
+    return data.toString('utf8');
+  } finally {
+    await handle.close();
   }
-  return data.toString('utf8');
+}
+
+function unreadable(path: string, what: string, error: unknown): MtlsError {
+  const reason = (error as NodeJS.ErrnoException).code ?? 'read error';
+  return new MtlsError('MTLS_FILE_UNREADABLE', `cannot read the ${what} file ${path} (${reason})`, {
+    file: path,
+    cause: error,
+  });
+}
+
+/** Up to `limit` bytes, so a file that grows while it is read cannot exhaust memory. */
+async function readAtMost(handle: FileHandle, limit: number): Promise<Buffer> {
+  const buffer = Buffer.alloc(limit);
+  let length = 0;
+  while (length < limit) {
+    const { bytesRead } = await handle.read(buffer, length, limit - length, null);
+    if (bytesRead === 0) break;
+    length += bytesRead;
+  }
+  return buffer.subarray(0, length);
 }
 
 function parseCertificates(pem: string, name: string, what: string): X509Certificate[] {

@@ -62,3 +62,38 @@ describe('certificates with more than one CN', () => {
     expect(authorizer.authorize(identity)).toMatchObject({ ok: true, client: { matchedBy: 'subject' } });
   });
 });
+
+describe('values that look like DN or wildcard syntax are compared as plain text', () => {
+  it('a CN holding ", O=Bank, C=FR" or "/CN=partner" is not those attributes', async () => {
+    const commaCn = identityFromCertificate(await certificateWith([{ CN: ['evil, O=Bank, C=FR'] }]));
+    const slashCn = identityFromCertificate(await certificateWith([{ CN: ['x/CN=partner'] }]));
+    expect(commaCn.subject).toBe('CN=evil\\, O=Bank\\, C=FR');
+    const policy = createClientCertAuthorizer({
+      subjects: ['CN=evil, O=Bank, C=FR'],
+      commonNames: ['partner', 'evil'],
+    });
+    expect(policy.authorize(commaCn).ok).toBe(false);
+    expect(policy.authorize(slashCn).ok).toBe(false);
+    const exact = createClientCertAuthorizer({ subjects: ['CN=evil\\, O=Bank\\, C=FR'] });
+    expect(exact.authorize(commaCn).ok).toBe(true);
+  });
+
+  it('a wildcard SAN is not expanded on either side', async () => {
+    const wildcard = await pki.issue({
+      kind: 'client',
+      commonName: 'w',
+      subjectAltNames: ['DNS:*.bank.example'],
+    });
+    const exact = await pki.issue({
+      kind: 'client',
+      commonName: 'e',
+      subjectAltNames: ['DNS:a.bank.example'],
+    });
+    const byName = createClientCertAuthorizer({ subjectAltNames: ['DNS:a.bank.example'] });
+    const byPattern = createClientCertAuthorizer({ subjectAltNames: ['DNS:*.bank.example'] });
+    const of = (pem: string) => identityFromCertificate(new X509Certificate(pem));
+    expect(byName.authorize(of(wildcard.cert)).ok).toBe(false);
+    expect(byPattern.authorize(of(exact.cert)).ok).toBe(false);
+    expect(byPattern.authorize(of(wildcard.cert)).ok).toBe(true);
+  });
+});

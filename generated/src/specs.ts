@@ -111,7 +111,7 @@ export const specs = {
     ],
     "effectiveSpec": "openapi/D1-Public-IN-v1-Physical-Issuance.json",
     "specSha256": "61602364e74bede5cad1002a3b66858a1a90f24bbe2b844d91609457c5443e6d",
-    "overlaySha256": "a41305b43458312a48e9f0fd39ddcd712b66ea14c8ee95be93a70e6465c4827c",
+    "overlaySha256": "e92da74fe744056d090c1930a311418ff45c733f690d58d4fbbba2b45357a7b5",
     "assumptionCount": 80
   },
   "D1-Public-OUT-v1-Auth2": {

@@ -59,11 +59,15 @@ export interface components {
         cardRequest: components["schemas"]["cardRequestThales"] | components["schemas"]["cardRequestInstant"] | components["schemas"]["cardRequestCentral"];
         /** @description Order produced and shipped by a Thales personalisation centre (the default channel). */
         cardRequestThales: {
-            distributionChannel: components["schemas"]["distributionChannel"];
             services: components["schemas"]["services"];
             /** @description Compact JWE of the card data to personalise, encrypted for D1. */
             encryptedData: string;
             shipment: components["schemas"]["shipment"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            distributionChannel: "THALES";
             paymentApplication: components["schemas"]["paymentApplication"];
             cardProductId?: components["schemas"]["cardProductId"];
             consumerId?: components["schemas"]["consumerId"];
@@ -73,16 +77,7 @@ export interface components {
             cardCarrierConfig?: components["schemas"]["CardCarrierConfig"];
             cardDesign?: components["schemas"]["CardDesign"];
             trackData?: components["schemas"]["TrackData"];
-        } & ({
-            /** @enum {string} */
-            distributionChannel: "THALES";
-        } & {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            distributionChannel: "THALES";
-        });
+        };
         /** @description Order printed on an instant-issuance personalisation station in a branch or kiosk. */
         cardRequestInstant: {
             /** @description Identifier of the personalisation station, e.g. KIOSK-PS-101. */

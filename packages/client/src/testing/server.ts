@@ -58,17 +58,10 @@ type SpecDocument = Record<string, unknown> & {
   components?: { schemas?: Record<string, Record<string, unknown>> };
 };
 
-/**
- * The effective spec for express-openapi-validator, mounted at its own server path. EOV's discriminator
- * support picks the wrong variant of the card-order oneOf (an INSTANT order is checked as THALES), so
- * the keyword is dropped; the variants pin their distributionChannel, so the plain oneOf accepts the same.
- */
+/** The effective spec for express-openapi-validator, mounted at its own server path. */
 function specForValidator(name: SpecName, basePath: string): SpecDocument {
   const document = loadEffectiveSpec(name) as SpecDocument;
   document.servers = [{ url: basePath }];
-  for (const schema of Object.values(document.components?.schemas ?? {})) {
-    if (schema.oneOf && schema.discriminator) delete schema.discriminator;
-  }
   return document;
 }
 

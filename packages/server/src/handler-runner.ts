@@ -2,10 +2,11 @@ import { getBearerAuth } from '@d1kit/token';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { clientOf } from './auth.js';
 import { getCorrelationId } from './correlation.js';
-import { sendD1Error } from './d1-error.js';
+import { internalErrorMessage, sendD1Error } from './d1-error.js';
 import { JweFieldError, type JweFieldPlan } from './jwe-fields.js';
 import { bindLogger, type ServerLogger } from './logger.js';
 import type { HandledOperationId, HandlerContext, OperationHandler } from './operation-types.js';
+import { guardCheckedResponse } from './response-guard.js';
 import type { CompiledOperation } from './validation/engine.js';
 import { d1CodeFor, issueFromEov, issueMessage } from './validation/issues.js';
 import { isJsonMediaType } from './validation/response-check.js';
@@ -66,13 +67,20 @@ export interface SerializedResult {
 }
 
 /** Serialises an (already encrypted) result the way the server writes it. */
+const EMPTY_QUERY: Readonly<Record<string, never>> = Object.freeze({});
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+const NO_BODY = Buffer.alloc(0);
+
 export function serializeResult(result: AnyResult, body: unknown): SerializedResult {
+  if (body === undefined && result.headers === undefined) {
+    return { status: result.status, headers: NO_HEADERS, body: NO_BODY };
+  }
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(result.headers ?? {})) {
     if (typeof value !== 'string') throw new HandlerResultError(`/headers/${name}`, 'must be a string');
     headers[name.toLowerCase()] = value;
   }
-  if (body === undefined) return { status: result.status, headers, body: Buffer.alloc(0) };
+  if (body === undefined) return { status: result.status, headers, body: NO_BODY };
   const contentType = result.contentType ?? 'application/json';
   if (isJsonMediaType(contentType.split(';')[0]!.trim().toLowerCase())) {
     headers['content-type'] = contentType.includes(';') ? contentType : `${contentType}; charset=utf-8`;
@@ -86,9 +94,10 @@ export function serializeResult(result: AnyResult, body: unknown): SerializedRes
 }
 
 function writeResult(res: Response, serialized: SerializedResult): void {
-  res.status(serialized.status);
+  res.statusCode = serialized.status;
   for (const [name, value] of Object.entries(serialized.headers)) res.setHeader(name, value);
-  res.end(serialized.body);
+  if (serialized.body.length > 0) res.setHeader('content-length', serialized.body.length);
+  res.end(serialized.body.length > 0 ? serialized.body : undefined);
 }
 
 /**
@@ -100,9 +109,26 @@ export function createOperationRunner(
   handler: OperationHandler<HandledOperationId>,
   jwe: JweFieldPlan,
   logger: ServerLogger,
+  validateResponses: boolean,
 ): RequestHandler {
   const headerNames = declaredHeaders(operation);
+  // Without declared query parameters every query parameter is refused, so the handler's query is empty.
+  const hasQuery = operation.meta.parameters.some((parameter) => parameter.in === 'query');
   const operationId = operation.operationId as HandledOperationId;
+
+  /** The answer as it would go on the wire, checked against the spec first (status, media type, body). */
+  function respond(res: Response, serialized: SerializedResult, correlationId: string): void {
+    const issue = validateResponses ? operation.checkResponse(serialized) : undefined;
+    if (!issue) {
+      writeResult(res, serialized);
+      return;
+    }
+    logger.error(
+      { event: 'response.invalid', operationId, status: serialized.status, ...issue, correlationId },
+      'response breaks the spec; answered 500 instead',
+    );
+    sendD1Error(res, 500, 'INTERNAL_ERROR', internalErrorMessage(correlationId));
+  }
 
   return async (req: Request, res: Response, next: NextFunction) => {
     const correlationId = getCorrelationId(res);
@@ -128,21 +154,41 @@ export function createOperationRunner(
           return sendD1Error(res, 400, 'INVALID_FIELD', issueMessage(error.issue));
         }
       }
-      const headers = Object.fromEntries(
-        headerNames
-          .filter((name) => req.headers[name] !== undefined)
-          .map((name) => [name, req.headers[name]]),
-      );
+      const headers: Record<string, unknown> = {};
+      for (const name of headerNames) if (req.headers[name] !== undefined) headers[name] = req.headers[name];
+      let bound: ServerLogger | undefined;
+      let guarded = false;
       const context: HandlerContext = {
         operationId,
         correlationId,
         client: clientOf(req),
         bearer: getBearerAuth(res),
-        logger: bindLogger(logger, { correlationId, operationId }),
-        request: req,
+        // Bound on first use: most handlers never log, and this runs on every request.
+        get logger() {
+          bound ??= bindLogger(logger, { correlationId, operationId });
+          return bound;
+        },
+        // The escape hatch: a handler that reaches for the raw request might write the response itself,
+        // so from then on whatever is written passes the same check on its way out.
+        get request() {
+          if (validateResponses && !guarded) {
+            guarded = true;
+            guardCheckedResponse(res, operation, logger);
+          }
+          return req;
+        },
       };
-      const input = { params: { ...req.params }, headers, query: { ...(req.query as object) }, body };
-      const result = checkResultShape(await handler(input as never, context));
+      const input = { params: req.params, headers, query: hasQuery ? req.query : EMPTY_QUERY, body };
+      const returned = await handler(input as never, context);
+      if (res.headersSent || res.writableEnded) {
+        // The handler wrote to the response itself, past every check; nothing can be taken back now.
+        logger.error(
+          { event: 'response.bypassed', operationId, correlationId },
+          'handler wrote the response itself',
+        );
+        return;
+      }
+      const result = checkResultShape(returned);
       let responseBody = result.body;
       if (responseBody !== undefined) {
         try {
@@ -153,7 +199,7 @@ export function createOperationRunner(
           throw error;
         }
       }
-      writeResult(res, serializeResult(result, responseBody));
+      respond(res, serializeResult(result, responseBody), correlationId);
     } catch (error) {
       next(error);
     }

@@ -1,15 +1,16 @@
 import type { SpecName } from '@d1kit/generated';
-import express, { type Express, type NextFunction, type Request, type Response, Router } from 'express';
+import express, { type Express, type Request, type RequestHandler, type Response, Router } from 'express';
 import { type IssuerAuthOptions, resolveAuth } from './auth.js';
-import { CORRELATION_HEADER, correlationMiddleware, getCorrelationId } from './correlation.js';
-import { internalErrorMessage, sendD1Error } from './d1-error.js';
+import { compose } from './compose.js';
+import { correlationMiddleware, getCorrelationId } from './correlation.js';
+import { sendD1Error } from './d1-error.js';
 import { createErrorHandler } from './error-handler.js';
 import { ServerError } from './errors.js';
 import { createOperationRunner } from './handler-runner.js';
 import { type JweKeys, planJweFields } from './jwe-fields.js';
 import { createJsonLogger, type ServerLogger } from './logger.js';
 import type { HandledOperationId, IssuerHandlers, OperationHandler } from './operation-types.js';
-import { guardResponse, resetResponseHeaders } from './response-guard.js';
+import { guardCheckedResponse } from './response-guard.js';
 import { notImplemented } from './results.js';
 import { type CompiledOperation, compileSpecs, OUTBOUND_SPECS } from './validation/engine.js';
 import { createBodyReader } from './validation/request-body.js';
@@ -32,44 +33,44 @@ export interface IssuerServerOptions {
 const TOKEN_OPERATION = 'issueOutboundToken';
 const DEFAULT_BODY_LIMIT = 256 * 1024;
 
-function accessLog(logger: ServerLogger, operationId: string) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const started = performance.now();
-    res.once('finish', () =>
-      logger.info(
-        {
-          event: 'request',
-          operationId,
-          method: req.method,
-          status: res.statusCode,
-          durationMs: Math.round((performance.now() - started) * 10) / 10,
-          correlationId: getCorrelationId(res),
-        },
-        'request handled',
-      ),
-    );
+interface AccessLogState {
+  readonly logger: ServerLogger;
+  readonly operationId: string;
+  readonly method: string;
+  readonly started: number;
+}
+const ACCESS_LOG = Symbol('d1kit.server.accessLog');
+
+// One shared listener (no closure per request); the per-request facts ride on res.locals.
+function logFinished(this: Response): void {
+  const state = this.locals[ACCESS_LOG as unknown as string] as AccessLogState | undefined;
+  if (!state) return;
+  state.logger.info(
+    {
+      event: 'request',
+      operationId: state.operationId,
+      method: state.method,
+      status: this.statusCode,
+      durationMs: Math.round((performance.now() - state.started) * 10) / 10,
+      correlationId: getCorrelationId(this),
+    },
+    'request handled',
+  );
+}
+
+function accessLog(logger: ServerLogger, operationId: string): RequestHandler {
+  return (req, res, next) => {
+    const state: AccessLogState = { logger, operationId, method: req.method, started: performance.now() };
+    res.locals[ACCESS_LOG as unknown as string] = state;
+    res.on('finish', logFinished); // res lives for one request: no need for once()'s wrapper
     next();
   };
 }
 
-function responseChecker(operation: CompiledOperation, logger: ServerLogger) {
-  return (_req: Request, res: Response, next: NextFunction) => {
-    guardResponse(res, operation.checkResponse, (issue, response) => {
-      const correlationId = getCorrelationId(res);
-      logger.error(
-        {
-          event: 'response.invalid',
-          operationId: operation.operationId,
-          status: response.status,
-          pointer: issue.pointer,
-          rule: issue.rule,
-          correlationId,
-        },
-        'response breaks the spec; answered 500 instead',
-      );
-      resetResponseHeaders(res, [CORRELATION_HEADER]);
-      sendD1Error(res, 500, 'INTERNAL_ERROR', internalErrorMessage(correlationId));
-    });
+/** Holds back what a third-party writer (the token endpoint) sends and checks it before it leaves. */
+function responseChecker(operation: CompiledOperation, logger: ServerLogger): RequestHandler {
+  return (_req, res, next) => {
+    guardCheckedResponse(res, operation, logger);
     next();
   };
 }
@@ -92,13 +93,10 @@ function checkOptions(options: IssuerServerOptions, known: ReadonlySet<string>):
   }
 }
 
-/**
- * A Router with every operation of the outbound specs, for mounting into an existing app (optionally
- * below the path prefix of `issuerBaseUrl`). Paths it does not know fall through to the host app.
- * Resolves once every validator is compiled.
- */
-export async function createIssuerRouter(options: IssuerServerOptions): Promise<Router> {
-  const logger = options?.logger ?? createJsonLogger();
+type RouteTarget = Pick<Router, 'route'>;
+
+/** Installs every operation of the compiled specs on `target` (a Router, or an app's own router). */
+async function installOperations(target: RouteTarget, options: IssuerServerOptions, logger: ServerLogger) {
   const compiled = await compileSpecs(options?.specs ?? OUTBOUND_SPECS);
   const served = new Set([...compiled.operations.keys()].filter((id) => id !== TOKEN_OPERATION));
   checkOptions(options, served);
@@ -106,7 +104,6 @@ export async function createIssuerRouter(options: IssuerServerOptions): Promise<
   const validateResponses = options.validateResponses ?? true;
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
 
-  const router = Router({ caseSensitive: true, strict: true });
   const byPath = new Map<string, CompiledOperation[]>();
   for (const operation of compiled.operations.values()) {
     if (operation.operationId === TOKEN_OPERATION && !auth.tokenEndpoint) continue;
@@ -114,14 +111,16 @@ export async function createIssuerRouter(options: IssuerServerOptions): Promise<
   }
 
   for (const [path, pathOperations] of byPath) {
-    const route = router.route(path);
+    const route = target.route(path);
     for (const operation of pathOperations) {
       const method = operation.method.toLowerCase() as 'get' | 'put' | 'post';
-      const chain = [correlationMiddleware, accessLog(logger, operation.operationId)];
-      if (validateResponses) chain.push(responseChecker(operation, logger));
-      if (auth.mtls) chain.push(auth.mtls);
+      // The order the D1 contract needs: mTLS identity, token endpoint, bearer, validation, handler.
+      const steps: RequestHandler[] = [correlationMiddleware, accessLog(logger, operation.operationId)];
+      if (auth.mtls) steps.push(auth.mtls);
       if (operation.operationId === TOKEN_OPERATION) {
-        route[method](...chain, auth.tokenEndpoint!);
+        // The token endpoint writes its own answers (RFC 6749 errors included); they are checked on the way out.
+        if (validateResponses) steps.splice(2, 0, responseChecker(operation, logger));
+        route[method](compose([...steps, auth.tokenEndpoint!]));
         continue;
       }
       const id = operation.operationId as HandledOperationId;
@@ -129,19 +128,18 @@ export async function createIssuerRouter(options: IssuerServerOptions): Promise<
       const handler: OperationHandler<HandledOperationId> = given ?? (() => notImplemented(id));
       // Without a handler nothing is decrypted or encrypted, so no keys are needed for it.
       const jwe = planJweFields(id, given ? operation.meta.jweFields : [], options.keys ?? {});
-      route[method](
-        ...chain,
+      steps.push(
         auth.bearer,
         createBodyReader(operation, bodyLimit),
-        createOperationRunner(operation, handler, jwe, logger),
+        createOperationRunner(operation, handler, jwe, logger, validateResponses),
       );
+      route[method](compose(steps));
     }
     const allow = pathOperations.map((operation) => operation.method).join(', ');
     // An explicit HEAD keeps Express from running the GET chain for HEAD requests.
     route.head(correlationMiddleware, (_req, res) => methodNotAllowed(res, allow));
     route.all(correlationMiddleware, (_req, res) => methodNotAllowed(res, allow));
   }
-  router.use(createErrorHandler(logger));
   logger.info(
     {
       event: 'validators.compiled',
@@ -151,6 +149,18 @@ export async function createIssuerRouter(options: IssuerServerOptions): Promise<
     },
     'outbound specs loaded',
   );
+}
+
+/**
+ * A Router with every operation of the outbound specs, for mounting into an existing app (optionally
+ * below the path prefix of `issuerBaseUrl`). Paths it does not know fall through to the host app.
+ * Resolves once every validator is compiled.
+ */
+export async function createIssuerRouter(options: IssuerServerOptions): Promise<Router> {
+  const logger = options?.logger ?? createJsonLogger();
+  const router = Router({ caseSensitive: true, strict: true });
+  await installOperations(router, options, logger);
+  router.use(createErrorHandler(logger));
   return router;
 }
 
@@ -163,14 +173,17 @@ function methodNotAllowed(res: Response, allow: string): void {
  * Serve it with `createMtlsServer` (or `https.createServer(createMtlsServerOptions(...), app)`).
  */
 export async function createIssuerApp(options: IssuerServerOptions): Promise<Express> {
-  const router = await createIssuerRouter(options);
+  const logger = options?.logger ?? createJsonLogger();
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(router);
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
+  // Routes go on the app's own router: one routing pass per request instead of two.
+  await installOperations(app, options, logger);
   app.use(correlationMiddleware, (_req: Request, res: Response) =>
     sendD1Error(res, 404, 'NOT_FOUND', 'No D1 operation at this path'),
   );
-  app.use(createErrorHandler(options.logger ?? createJsonLogger()));
+  app.use(createErrorHandler(logger));
   return app;
 }

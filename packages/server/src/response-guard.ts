@@ -1,5 +1,9 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { Response } from 'express';
+import { CORRELATION_HEADER, getCorrelationId } from './correlation.js';
+import { internalErrorMessage, sendD1Error } from './d1-error.js';
+import type { ServerLogger } from './logger.js';
+import type { CompiledOperation } from './validation/engine.js';
 import type { FieldIssue } from './validation/issues.js';
 import type { CapturedResponse } from './validation/response-check.js';
 
@@ -100,4 +104,31 @@ export function guardResponse(
 /** Clears whatever a rejected response had set, except the headers listed (e.g. the correlation id). */
 export function resetResponseHeaders(res: Response, keep: readonly string[]): void {
   for (const name of res.getHeaderNames()) if (!keep.includes(name)) res.removeHeader(name);
+}
+
+/**
+ * The guard with the server's reaction: a response that breaks the operation's spec is logged (pointer and
+ * rule only) and replaced by a 500 carrying the correlation id.
+ */
+export function guardCheckedResponse(
+  res: Response,
+  operation: CompiledOperation,
+  logger: ServerLogger,
+): void {
+  guardResponse(res, operation.checkResponse, (issue, response) => {
+    const correlationId = getCorrelationId(res);
+    logger.error(
+      {
+        event: 'response.invalid',
+        operationId: operation.operationId,
+        status: response.status,
+        pointer: issue.pointer,
+        rule: issue.rule,
+        correlationId,
+      },
+      'response breaks the spec; answered 500 instead',
+    );
+    resetResponseHeaders(res, [CORRELATION_HEADER]);
+    sendD1Error(res, 500, 'INTERNAL_ERROR', internalErrorMessage(correlationId));
+  });
 }

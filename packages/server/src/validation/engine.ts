@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { ServerError } from '../errors.js';
 import {
   buildResponseValidators,
+  directRequestValidator,
   type EovRoute,
   type EovSpec,
   loadEovSpec,
@@ -31,6 +32,10 @@ export interface CompiledOperation {
   readonly bodyRequired: boolean;
   /** Path, query, header and body validation by EOV; throws EOV's HttpError on a violation. */
   validateRequest(req: Request, res: Response): void;
+  /** The same through EOV's full request middleware (what `validateRequest` falls back to). */
+  validateRequestWithMiddleware(req: Request, res: Response): void;
+  /** Whether `validateRequest` calls EOV's compiled validators directly (see directRequestValidator). */
+  readonly directValidation: boolean;
   readonly checkResponse: ResponseCheck;
 }
 
@@ -58,6 +63,11 @@ function compileRoute(spec: EovSpec, route: EovRoute, specName: SpecName): Compi
   if (requestMediaTypes.length === 0) primeRequestValidator(spec, route, undefined);
   for (const mediaType of requestMediaTypes) primeRequestValidator(spec, route, mediaType);
   const responseValidators = buildResponseValidators(spec, route);
+  const direct = new Map<string | undefined, (req: Request) => void>();
+  for (const mediaType of requestMediaTypes.length === 0 ? [undefined] : requestMediaTypes) {
+    const validate = directRequestValidator(spec, route, mediaType);
+    if (validate) direct.set(mediaType, validate);
+  }
   return {
     operationId,
     spec: specName,
@@ -67,6 +77,8 @@ function compileRoute(spec: EovSpec, route: EovRoute, specName: SpecName): Compi
     requestMediaTypes,
     bodyRequired: requestBody?.required === true,
     validateRequest(req, res) {
+      const fast = direct.get(req.headers['content-type']);
+      if (fast) return fast(req);
       (req as Request & { openapi?: unknown }).openapi = openApiMetadata(
         spec,
         route,
@@ -74,6 +86,15 @@ function compileRoute(spec: EovSpec, route: EovRoute, specName: SpecName): Compi
       );
       runRequestValidator(spec, req, res);
     },
+    validateRequestWithMiddleware(req, res) {
+      (req as Request & { openapi?: unknown }).openapi = openApiMetadata(
+        spec,
+        route,
+        req.params as Record<string, string>,
+      );
+      runRequestValidator(spec, req, res);
+    },
+    directValidation: direct.size > 0,
     checkResponse: createResponseCheck(spec, route.responseSchema, responseValidators),
   };
 }

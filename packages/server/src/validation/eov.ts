@@ -12,9 +12,18 @@ import {
   OpenApiSpecLoader,
   type Spec,
 } from 'express-openapi-validator/dist/framework/openapi.spec.loader.js';
-import type { OpenAPIV3, OpenApiRequest } from 'express-openapi-validator/dist/framework/types.js';
+import {
+  BadRequest,
+  type OpenAPIV3,
+  type OpenApiRequest,
+} from 'express-openapi-validator/dist/framework/types.js';
 import { RequestValidator, ResponseValidator } from 'express-openapi-validator/dist/middlewares/index.js';
 import { SchemaPreprocessor } from 'express-openapi-validator/dist/middlewares/parsers/schema.preprocessor.js';
+import { dereferenceParameter } from 'express-openapi-validator/dist/middlewares/parsers/util.js';
+import {
+  ajvErrorsToValidatorError,
+  augmentAjvErrors,
+} from 'express-openapi-validator/dist/middlewares/util.js';
 import { OpenApiValidator } from 'express-openapi-validator/dist/openapi.validator.js';
 import { ServerError } from '../errors.js';
 
@@ -161,6 +170,64 @@ export function buildResponseValidators(spec: EovSpec, route: EovRoute): Respons
     request as unknown as OpenApiRequest,
     responses,
   ) as unknown as ResponseValidators;
+}
+
+type CompiledSchema = ((data: unknown) => boolean) & { errors?: unknown[] | null };
+interface AjvLike {
+  getSchema(key: string): CompiledSchema | undefined;
+}
+
+const PRIMITIVE = new Set(['string', 'integer', 'number', 'boolean']);
+
+/**
+ * The same compiled validators EOV's middleware runs, called directly. EOV's per-request work around
+ * them (re-parsing the URL and query for parameter styles, redefining `req.query`) only matters for
+ * query, cookie, array, object and content parameters; for operations whose parameters are all plain
+ * path and header values, which is every D1 outbound operation, it is skipped. Anything else, or an EOV
+ * whose internals look different, gets undefined here and keeps the full middleware path.
+ */
+export function directRequestValidator(
+  spec: EovSpec,
+  route: EovRoute,
+  contentType: string | undefined,
+): ((req: Request) => void) | undefined {
+  const parameters = (route.schema.parameters ?? []).map(
+    (parameter) => dereferenceParameter(spec.apiDoc, parameter) as OpenAPIV3.ParameterObject,
+  );
+  const plain = parameters.every((parameter) => {
+    const schema = parameter.schema as OpenAPIV3.SchemaObject | undefined;
+    return (
+      (parameter.in === 'path' || parameter.in === 'header') &&
+      !parameter.content &&
+      schema !== undefined &&
+      !('$ref' in schema) &&
+      PRIMITIVE.has(String(schema.type))
+    );
+  });
+  if (!plain) return undefined;
+  const key = `${route.method}-${route.expressRoute}-${contentType ?? 'not_provided'}`;
+  const internals = spec.requestValidator as unknown as { ajv?: AjvLike; ajvBody?: AjvLike };
+  const general = internals.ajv?.getSchema?.(key);
+  const body = internals.ajvBody?.getSchema?.(key);
+  if (typeof general !== 'function' || typeof body !== 'function') return undefined;
+
+  return (req) => {
+    const search = req.url.indexOf('?');
+    if (search >= 0) {
+      // No outbound operation declares query parameters, so any is unknown (EOV's own rule and wording).
+      for (const name of new URLSearchParams(req.url.slice(search + 1)).keys()) {
+        throw new BadRequest({ path: `/query/${name}`, message: `Unknown query parameter '${name}'` });
+      }
+    }
+    const data = { query: {}, headers: req.headers, params: req.params, cookies: undefined, body: req.body };
+    const valid = general(data);
+    const validBody = body(data);
+    if (valid && validBody) return;
+    const errors = augmentAjvErrors([...(general.errors ?? []), ...(body.errors ?? [])] as never[]);
+    const error = new BadRequest({ path: req.path, message: 'request does not match the spec' });
+    error.errors = ajvErrorsToValidatorError(400, errors).errors;
+    throw error;
+  };
 }
 
 /** Runs EOV's request validator (path, query, headers, body); throws EOV's HttpError on a violation. */

@@ -130,7 +130,83 @@ export function createOperationRunner(
     sendD1Error(res, 500, 'INTERNAL_ERROR', internalErrorMessage(correlationId));
   }
 
-  return async (req: Request, res: Response, next: NextFunction) => {
+  function contextFor(req: Request, res: Response, correlationId: string): HandlerContext {
+    let bound: ServerLogger | undefined;
+    let guarded = false;
+    return {
+      operationId,
+      correlationId,
+      client: clientOf(req),
+      bearer: getBearerAuth(res),
+      // Bound on first use: most handlers never log, and this runs on every request.
+      get logger() {
+        bound ??= bindLogger(logger, { correlationId, operationId });
+        return bound;
+      },
+      // The escape hatch: a handler that reaches for the raw request might write the response itself,
+      // so from then on whatever is written passes the same check on its way out.
+      get request() {
+        if (validateResponses && !guarded) {
+          guarded = true;
+          guardCheckedResponse(res, operation, logger);
+        }
+        return req;
+      },
+    };
+  }
+
+  async function encryptThenRespond(res: Response, result: AnyResult, correlationId: string): Promise<void> {
+    let body: unknown;
+    try {
+      body = await jwe.encryptResponse(result.status, result.body);
+    } catch (error) {
+      if (error instanceof JweFieldError) throw new HandlerResultError(error.issue.pointer, error.issue.rule);
+      throw error;
+    }
+    respond(res, serializeResult(result, body), correlationId);
+  }
+
+  /** After the handler: JWE encryption when this status has encrypted fields (async), else straight out. */
+  function finish(res: Response, returned: unknown, correlationId: string): void | Promise<void> {
+    if (res.headersSent || res.writableEnded) {
+      // The handler wrote the response itself (checked by the guard installed when it took the request).
+      logger.warn(
+        { event: 'response.written_by_handler', operationId, correlationId },
+        'handler wrote the response',
+      );
+      return;
+    }
+    const result = checkResultShape(returned);
+    if (result.body !== undefined && jwe.encryptsResponse(result.status)) {
+      return encryptThenRespond(res, result, correlationId);
+    }
+    respond(res, serializeResult(result, result.body), correlationId);
+  }
+
+  function run(req: Request, res: Response, body: unknown, correlationId: string): void | Promise<void> {
+    const headers: Record<string, unknown> = {};
+    for (const name of headerNames) if (req.headers[name] !== undefined) headers[name] = req.headers[name];
+    const input = { params: req.params, headers, query: hasQuery ? req.query : EMPTY_QUERY, body };
+    const returned = handler(input as never, contextFor(req, res, correlationId));
+    // A handler that answers synchronously is answered synchronously: an await costs a turn per request.
+    if (returned && typeof (returned as Promise<unknown>).then === 'function') {
+      return (returned as Promise<unknown>).then((value) => finish(res, value, correlationId));
+    }
+    return finish(res, returned, correlationId);
+  }
+
+  async function decryptThenRun(req: Request, res: Response, correlationId: string): Promise<void> {
+    let body: unknown;
+    try {
+      body = await jwe.decryptRequest(req.body);
+    } catch (error) {
+      if (!(error instanceof JweFieldError)) throw error;
+      return sendD1Error(res, 400, 'INVALID_FIELD', issueMessage(error.issue));
+    }
+    return run(req, res, body, correlationId);
+  }
+
+  return (req: Request, res: Response, next: NextFunction) => {
     const correlationId = getCorrelationId(res);
     try {
       try {
@@ -138,68 +214,19 @@ export function createOperationRunner(
       } catch (error) {
         if (!isEovHttpError(error)) throw error;
         const issue = issueFromEov(error, 'request');
-        return sendD1Error(
+        const unsupported = error.status === 415;
+        sendD1Error(
           res,
-          error.status === 415 ? 415 : 400,
-          error.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : d1CodeFor(issue),
+          unsupported ? 415 : 400,
+          unsupported ? 'UNSUPPORTED_MEDIA_TYPE' : d1CodeFor(issue),
           issueMessage(issue),
-        );
-      }
-      let body: unknown = req.body;
-      if (jwe.hasRequestFields) {
-        try {
-          body = await jwe.decryptRequest(body);
-        } catch (error) {
-          if (!(error instanceof JweFieldError)) throw error;
-          return sendD1Error(res, 400, 'INVALID_FIELD', issueMessage(error.issue));
-        }
-      }
-      const headers: Record<string, unknown> = {};
-      for (const name of headerNames) if (req.headers[name] !== undefined) headers[name] = req.headers[name];
-      let bound: ServerLogger | undefined;
-      let guarded = false;
-      const context: HandlerContext = {
-        operationId,
-        correlationId,
-        client: clientOf(req),
-        bearer: getBearerAuth(res),
-        // Bound on first use: most handlers never log, and this runs on every request.
-        get logger() {
-          bound ??= bindLogger(logger, { correlationId, operationId });
-          return bound;
-        },
-        // The escape hatch: a handler that reaches for the raw request might write the response itself,
-        // so from then on whatever is written passes the same check on its way out.
-        get request() {
-          if (validateResponses && !guarded) {
-            guarded = true;
-            guardCheckedResponse(res, operation, logger);
-          }
-          return req;
-        },
-      };
-      const input = { params: req.params, headers, query: hasQuery ? req.query : EMPTY_QUERY, body };
-      const returned = await handler(input as never, context);
-      if (res.headersSent || res.writableEnded) {
-        // The handler wrote to the response itself, past every check; nothing can be taken back now.
-        logger.error(
-          { event: 'response.bypassed', operationId, correlationId },
-          'handler wrote the response itself',
         );
         return;
       }
-      const result = checkResultShape(returned);
-      let responseBody = result.body;
-      if (responseBody !== undefined) {
-        try {
-          responseBody = await jwe.encryptResponse(result.status, responseBody);
-        } catch (error) {
-          if (error instanceof JweFieldError)
-            throw new HandlerResultError(error.issue.pointer, error.issue.rule);
-          throw error;
-        }
-      }
-      respond(res, serializeResult(result, responseBody), correlationId);
+      const pending = jwe.hasRequestFields
+        ? decryptThenRun(req, res, correlationId)
+        : run(req, res, req.body, correlationId);
+      if (pending) pending.catch(next);
     } catch (error) {
       next(error);
     }

@@ -74,6 +74,8 @@ export interface JweFieldPlan {
   decryptRequest(body: unknown): Promise<unknown>;
   /** Validates and encrypts the response fields of `status`; throws JweFieldError (a 500: our defect). */
   encryptResponse(status: number, body: unknown): Promise<unknown>;
+  /** Whether responses with this status carry encrypted fields. */
+  encryptsResponse(status: number): boolean;
 }
 
 export function planJweFields(
@@ -94,8 +96,10 @@ export function planJweFields(
   }
   const codecs = new Map(fields.map((field) => [field, codecFor(field, operationId)] as const));
 
+  const encryptedStatuses = new Set(response.map((field) => field.status));
   return {
     hasRequestFields: request.length > 0,
+    encryptsResponse: (status) => encryptedStatuses.has(String(status)),
     async decryptRequest(body) {
       let current = body;
       for (const field of request) {

@@ -101,6 +101,64 @@ function writeResult(res: Response, serialized: SerializedResult): void {
 }
 
 /**
+ * What a handler's `context` is. A class rather than an object literal with getters: its accessors live on
+ * the prototype, so building one per request is a plain allocation.
+ */
+class OperationContext implements HandlerContext {
+  readonly operationId: HandledOperationId;
+  readonly correlationId: string;
+  readonly client: HandlerContext['client'];
+  readonly bearer: HandlerContext['bearer'];
+  readonly #operation: CompiledOperation;
+  readonly #req: Request;
+  readonly #res: Response;
+  readonly #logger: ServerLogger;
+  readonly #validateResponses: boolean;
+  #bound: ServerLogger | undefined;
+  #guarded = false;
+
+  constructor(
+    operation: CompiledOperation,
+    req: Request,
+    res: Response,
+    correlationId: string,
+    logger: ServerLogger,
+    validateResponses: boolean,
+  ) {
+    this.operationId = operation.operationId as HandledOperationId;
+    this.correlationId = correlationId;
+    this.client = clientOf(req);
+    this.bearer = getBearerAuth(res);
+    this.#operation = operation;
+    this.#req = req;
+    this.#res = res;
+    this.#logger = logger;
+    this.#validateResponses = validateResponses;
+  }
+
+  /** Bound on first use: most handlers never log. */
+  get logger(): ServerLogger {
+    this.#bound ??= bindLogger(this.#logger, {
+      correlationId: this.correlationId,
+      operationId: this.operationId,
+    });
+    return this.#bound;
+  }
+
+  /**
+   * The escape hatch: a handler that reaches for the raw request might write the response itself, so from
+   * then on whatever is written passes the same check on its way out.
+   */
+  get request(): Request {
+    if (this.#validateResponses && !this.#guarded) {
+      this.#guarded = true;
+      guardCheckedResponse(this.#res, this.#operation, this.#logger);
+    }
+    return this.#req;
+  }
+}
+
+/**
  * The last steps of an operation: EOV request validation, JWE decryption, the handler, JWE encryption,
  * serialisation. Failures of the request are 4xx answers here; everything else goes to the error handler.
  */
@@ -131,28 +189,7 @@ export function createOperationRunner(
   }
 
   function contextFor(req: Request, res: Response, correlationId: string): HandlerContext {
-    let bound: ServerLogger | undefined;
-    let guarded = false;
-    return {
-      operationId,
-      correlationId,
-      client: clientOf(req),
-      bearer: getBearerAuth(res),
-      // Bound on first use: most handlers never log, and this runs on every request.
-      get logger() {
-        bound ??= bindLogger(logger, { correlationId, operationId });
-        return bound;
-      },
-      // The escape hatch: a handler that reaches for the raw request might write the response itself,
-      // so from then on whatever is written passes the same check on its way out.
-      get request() {
-        if (validateResponses && !guarded) {
-          guarded = true;
-          guardCheckedResponse(res, operation, logger);
-        }
-        return req;
-      },
-    };
+    return new OperationContext(operation, req, res, correlationId, logger, validateResponses);
   }
 
   async function encryptThenRespond(res: Response, result: AnyResult, correlationId: string): Promise<void> {

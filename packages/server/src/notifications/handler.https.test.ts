@@ -57,6 +57,7 @@ beforeAll(async () => {
         onNotification: async (item, context: NotificationContext) => {
           if (gate) await gate;
           if (failHandlerOnce.delete(item.operationId)) throw new Error('core banking unavailable');
+          context.logger.info({ event: 'test.item', itemOperationId: item.operationId }, 'item processed');
           seen.push({ item, superseded: context.superseded, unknownFields: context.unknownFields });
         },
       }),
@@ -86,6 +87,13 @@ describe('notification helper over HTTPS + mTLS with a PGlite store', () => {
     expect((await notify([item])).status).toBe(204);
     expect((await notify([item, item])).status).toBe(204);
     expect(seen.map((s) => s.item.operationId)).toEqual(['dup-1']);
+    const logged = issuer.logger.entries.find(
+      (e) => e.fields.event === 'test.item' && e.fields.itemOperationId === 'dup-1',
+    );
+    expect(logged?.fields).toMatchObject({
+      operationId: 'notifyCardOperations',
+      correlationId: expect.any(String),
+    });
   });
 
   it('treats a new status of the same operationId as new, and flags one that arrives late', async () => {

@@ -131,12 +131,23 @@ export function createNotificationHandler<Id extends NotificationOperationId>(
         );
       }
       try {
-        await options.onNotification(item, {
-          ...context,
+        // Not a spread: `logger` and `request` are getters on the context and must stay live.
+        const itemContext: NotificationContext = {
+          operationId: context.operationId,
+          correlationId: context.correlationId,
+          client: context.client,
+          bearer: context.bearer,
+          get logger() {
+            return context.logger;
+          },
+          get request() {
+            return context.request;
+          },
           issuerId,
           superseded: claim.superseded,
           unknownFields,
-        });
+        };
+        await options.onNotification(item, itemContext);
         await store.complete(event, claim.claimId);
       } catch (error) {
         await store

@@ -22,6 +22,7 @@ beforeAll(async () => {
     handlers: {
       ActivateCard: async (input, context) => {
         if (input.params.cardId === 'boom') throw new Error('database down for PAN 4111111111111111');
+        if (input.params.cardId === 'uri') throw new URIError('a decoding bug in the handler');
         if (drift === 'body-on-204') return { status: 204, body: { surprise: true } } as never;
         if (drift === 'status') return { status: 202 } as never;
         if (drift === 'text') return { status: 404, body: 'not found', contentType: 'text/plain' } as never;
@@ -197,6 +198,11 @@ describe('correlation ids and faults', () => {
     expect(logged?.fields.correlationId).toBe('corr-500');
     expect(JSON.stringify(logged)).not.toContain('4111111111111111');
     expect(String(logged?.fields.errorMessage)).toContain('411111…1111');
+  });
+
+  it('answers 500, not 400, when a handler throws what Express uses for bad paths (a URIError)', async () => {
+    const reply = await issuer.call('POST', `/cms/api/v1/issuers/${ISSUER_ID}/physicalCards/uri/activate`);
+    expect([reply.status, reply.json().error]).toEqual([500, 'INTERNAL_ERROR']);
   });
 });
 

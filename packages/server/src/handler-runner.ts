@@ -22,6 +22,14 @@ export class HandlerResultError extends Error {
   }
 }
 
+/** Carries whatever an operation's steps (the handler included) threw to the error handler, unchanged. */
+export class OperationFailure extends Error {
+  override readonly name = 'OperationFailure';
+  constructor(override readonly cause: unknown) {
+    super('operation failed');
+  }
+}
+
 function isEovHttpError(error: unknown): error is { status: number } {
   const status = (error as { status?: unknown })?.status;
   return (
@@ -263,9 +271,9 @@ export function createOperationRunner(
       const pending = jwe.hasRequestFields
         ? decryptThenRun(req, res, correlationId)
         : run(req, res, req.body, correlationId);
-      if (pending) pending.catch(next);
+      if (pending) pending.catch((error: unknown) => next(new OperationFailure(error)));
     } catch (error) {
-      next(error);
+      next(new OperationFailure(error));
     }
   };
 }

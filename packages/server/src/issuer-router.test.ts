@@ -51,6 +51,34 @@ describe('createIssuerRouter in an existing app', () => {
   });
 });
 
+describe('a logger that throws', () => {
+  it('changes no answer and crashes nothing', async () => {
+    const explode = () => {
+      throw new Error('log sink down');
+    };
+    const app = await createIssuerApp({
+      auth,
+      logger: { info: explode, warn: explode, error: explode },
+      handlers: {
+        ActivateCard: async ({ params }) => {
+          if (params.cardId === 'boom') throw new Error('handler failure');
+          return { status: 204 };
+        },
+      },
+    });
+    const local = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => local.once('listening', resolve));
+    const url = `http://127.0.0.1:${(local.address() as AddressInfo).port}/cms/api/v1/issuers/${ISSUER_ID}/physicalCards`;
+    try {
+      expect((await request(`${url}/c-1/activate`, { method: 'POST' })).statusCode).toBe(204);
+      expect((await request(`${url}/boom/activate`, { method: 'POST' })).statusCode).toBe(500);
+      expect((await request(`${url}/c-1/activate`, { method: 'GET' })).statusCode).toBe(405);
+    } finally {
+      await new Promise<void>((resolve) => local.close(() => resolve()));
+    }
+  });
+});
+
 describe('configuration checks', () => {
   it.each([
     [{ handlers: { createCard: async () => ({}) } }, /createCard is not an outbound operation/],

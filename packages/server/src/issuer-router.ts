@@ -8,7 +8,7 @@ import { createErrorHandler } from './error-handler.js';
 import { ServerError } from './errors.js';
 import { createOperationRunner } from './handler-runner.js';
 import { type JweKeys, planJweFields } from './jwe-fields.js';
-import { createJsonLogger, type ServerLogger } from './logger.js';
+import { bindLogger, createJsonLogger, type ServerLogger } from './logger.js';
 import type { HandledOperationId, IssuerHandlers, OperationHandler } from './operation-types.js';
 import { guardCheckedResponse } from './response-guard.js';
 import { notImplemented } from './results.js';
@@ -31,6 +31,11 @@ export interface IssuerServerOptions {
 }
 
 const TOKEN_OPERATION = 'issueOutboundToken';
+
+/** The configured logger, made unable to throw: it is called from 'finish' listeners and error paths. */
+function safeLogger(options: IssuerServerOptions | undefined): ServerLogger {
+  return bindLogger(options?.logger ?? createJsonLogger(), {});
+}
 const DEFAULT_BODY_LIMIT = 256 * 1024;
 
 interface AccessLogState {
@@ -157,7 +162,7 @@ async function installOperations(target: RouteTarget, options: IssuerServerOptio
  * Resolves once every validator is compiled.
  */
 export async function createIssuerRouter(options: IssuerServerOptions): Promise<Router> {
-  const logger = options?.logger ?? createJsonLogger();
+  const logger = safeLogger(options);
   const router = Router({ caseSensitive: true, strict: true });
   await installOperations(router, options, logger);
   router.use(createErrorHandler(logger));
@@ -173,7 +178,7 @@ function methodNotAllowed(res: Response, allow: string): void {
  * Serve it with `createMtlsServer` (or `https.createServer(createMtlsServerOptions(...), app)`).
  */
 export async function createIssuerApp(options: IssuerServerOptions): Promise<Express> {
-  const logger = options?.logger ?? createJsonLogger();
+  const logger = safeLogger(options);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);

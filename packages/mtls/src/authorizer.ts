@@ -115,8 +115,12 @@ export function createClientCertAuthorizer(policy: ClientCertPolicy): ClientCert
 
   // The TLS layer has checked validity at handshake time; a keep-alive connection can outlive the
   // certificate, so the expiry is checked again on every call.
-  function withExpiry(result: AuthorizationResult, now: Date): AuthorizationResult {
-    if (result.ok && result.client.identity.validTo.getTime() < now.getTime()) {
+  // `now` is optional so that the per-request path reads the clock without allocating a Date.
+  function withExpiry(result: AuthorizationResult, now: Date | undefined): AuthorizationResult {
+    if (
+      result.ok &&
+      result.client.identity.validTo.getTime() < (now === undefined ? Date.now() : now.getTime())
+    ) {
       return { ok: false, refusal: 'CLIENT_CERTIFICATE_EXPIRED', identity: result.client.identity };
     }
     return result;
@@ -125,10 +129,10 @@ export function createClientCertAuthorizer(policy: ClientCertPolicy): ClientCert
   const verdicts = new WeakMap<TLSSocket, AuthorizationResult>();
 
   return {
-    authorize(identity, now = new Date()) {
+    authorize(identity, now) {
       return withExpiry(staticVerdict(identity), now);
     },
-    authorizeSocket(socket, now = new Date()) {
+    authorizeSocket(socket, now) {
       let verdict = verdicts.get(socket);
       if (!verdict) {
         verdict = socketVerdict(socket, staticVerdict);

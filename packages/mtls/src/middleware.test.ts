@@ -31,8 +31,27 @@ beforeAll(async () => {
       same: req.clientIdentity === getClientIdentity(req),
     });
   });
+  // Other code writing `req.clientIdentity` reads back its own value, but cannot fool getClientIdentity.
+  app.get('/api/overwritten', (req, res) => {
+    const verified = req.clientIdentity;
+    (req as { clientIdentity?: unknown }).clientIdentity = { forged: true };
+    res.json({
+      forged: req.clientIdentity,
+      cn: getClientIdentity(req)?.identity.commonName,
+      before: verified === getClientIdentity(req),
+    });
+  });
+  // A sub-app admits; the parent reads the identity after Express moved the request back to its prototype.
+  const inner = express();
+  inner.use(clientCertAuth({ commonNames: ['partner'] }), (_req, _res, next) => next());
+  app.use('/nested', inner, (req, res) => {
+    res.json({
+      cn: req.clientIdentity?.identity.commonName,
+      same: req.clientIdentity === getClientIdentity(req),
+    });
+  });
   app.get('/public', (req, res) => {
-    res.json({ identity: getClientIdentity(req) ?? null });
+    res.json({ identity: getClientIdentity(req) ?? null, own: req.clientIdentity ?? null });
   });
   server = createServer({ ...createMtlsServerOptions(pki.serverTls), rejectUnauthorized: false }, app);
   port = await listen(server);
@@ -55,9 +74,24 @@ describe('clientCertAuth middleware', () => {
     expect([outcome.status, JSON.parse(outcome.body!)]).toEqual([200, { cn: 'partner', same: true }]);
   });
 
+  it('keeps the verified identity when other code writes req.clientIdentity', async () => {
+    const partner = await pki.issue({ kind: 'client', commonName: 'partner' });
+    const outcome = await requestOnce({ port, path: '/api/overwritten', ca: pki.ca.cert, ...partner });
+    expect([outcome.status, JSON.parse(outcome.body!)]).toEqual([
+      200,
+      { forged: { forged: true }, cn: 'partner', before: true },
+    ]);
+  });
+
+  it('exposes the identity to the parent app after a sub-app admitted the request', async () => {
+    const partner = await pki.issue({ kind: 'client', commonName: 'partner' });
+    const outcome = await requestOnce({ port, path: '/nested/x', ca: pki.ca.cert, ...partner });
+    expect([outcome.status, JSON.parse(outcome.body!)]).toEqual([200, { cn: 'partner', same: true }]);
+  });
+
   it('leaves routes outside its mount alone', async () => {
     const outcome = await requestOnce({ port, path: '/public', ca: pki.ca.cert, ...pki.client });
-    expect([outcome.status, JSON.parse(outcome.body!)]).toEqual([200, { identity: null }]);
+    expect([outcome.status, JSON.parse(outcome.body!)]).toEqual([200, { identity: null, own: null }]);
   });
 
   it('refuses a request without a certificate with 403 CLIENT_CERTIFICATE_REQUIRED', async () => {

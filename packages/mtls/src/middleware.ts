@@ -1,3 +1,4 @@
+import { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
@@ -23,7 +24,58 @@ export interface ClientCertAuthOptions {
   readonly onRefused?: (event: RefusalEvent) => void;
 }
 
-const AUTHORIZED = Symbol('d1kit.mtls.authorizedClient');
+// Per request, keyed by the request object: adding properties to a Node request costs microseconds (its
+// shape changes), a WeakMap entry does not. Entries go with their requests.
+const verified = new WeakMap<object, AuthorizedClient>();
+
+// `req.clientIdentity` is served by an accessor on Express's request prototype (`express.request`, the
+// object every app's `app.request` derives from, meant for extending requests), so it is not a new
+// property on every request. It reads what this package verified for that request, so a request it did not
+// admit reads undefined as before, also after Express moves the request between a sub-app's and its
+// parent's prototypes. Writing it makes an own property, as before; `getClientIdentity` never reads that.
+// Plain Node requests (prototype IncomingMessage.prototype) keep getting an own property instead.
+const prototypesChecked = new WeakMap<object, boolean>();
+const IDENTITY_ACCESSOR: PropertyDescriptor = {
+  configurable: true,
+  enumerable: false,
+  get(this: object) {
+    return verified.get(this);
+  },
+  set(this: object, value: unknown) {
+    Object.defineProperty(this, 'clientIdentity', {
+      value,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  },
+};
+
+function servedByAccessor(req: object): boolean {
+  const proto = Object.getPrototypeOf(req) as object | null;
+  if (proto === null) return false;
+  const known = prototypesChecked.get(proto);
+  if (known !== undefined) return known;
+  // The object directly below IncomingMessage.prototype in the chain, when it is not that prototype itself.
+  let target: object | null = proto === IncomingMessage.prototype ? null : proto;
+  while (target !== null && Object.getPrototypeOf(target) !== IncomingMessage.prototype) {
+    target = Object.getPrototypeOf(target) as object | null;
+  }
+  if (target !== null && !Object.hasOwn(target, 'clientIdentity')) {
+    Object.defineProperty(target, 'clientIdentity', IDENTITY_ACCESSOR);
+  }
+  // Served only when the name resolves to this accessor (nothing nearer the request shadows it).
+  let holder: object | null = proto;
+  while (holder !== null && !Object.hasOwn(holder, 'clientIdentity')) {
+    holder = Object.getPrototypeOf(holder) as object | null;
+  }
+  const served =
+    target !== null &&
+    holder !== null &&
+    Object.getOwnPropertyDescriptor(holder, 'clientIdentity')?.get === IDENTITY_ACCESSOR.get;
+  prototypesChecked.set(proto, served);
+  return served;
+}
 
 /**
  * Express middleware: admits a request only when its TLS client certificate passes the policy, and
@@ -48,14 +100,16 @@ export function clientCertAuth(
 
 /** Attaches the identity; also reachable through `getClientIdentity` for code that avoids the global type. */
 export function setAuthorizedClient(req: object, client: AuthorizedClient): void {
-  (req as { clientIdentity?: AuthorizedClient }).clientIdentity = client;
-  (req as Record<symbol, AuthorizedClient>)[AUTHORIZED] = client;
+  verified.set(req, client);
+  if (!servedByAccessor(req) || Object.hasOwn(req, 'clientIdentity')) {
+    (req as { clientIdentity?: AuthorizedClient }).clientIdentity = client;
+  }
 }
 
 /**
- * The identity that this package verified for the request, or undefined. Reads a symbol-keyed copy so a
+ * The identity that this package verified for the request, or undefined. Reads its own record so a
  * handler cannot be fooled by other code that wrote `req.clientIdentity`.
  */
 export function getClientIdentity(req: object): AuthorizedClient | undefined {
-  return (req as Record<symbol, AuthorizedClient | undefined>)[AUTHORIZED];
+  return typeof req === 'object' && req !== null ? verified.get(req) : undefined;
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import {
   type ClientCertAuthorizer,
   type ClientCertPolicy,
@@ -53,7 +53,8 @@ export function cachingVerifier(
   const cache = new Map<string, { readonly result: VerifiedBearer; readonly until: number }>();
   return Object.freeze({
     async verify(token: string): Promise<VerifiedBearer> {
-      const key = createHash('sha256').update(String(token)).digest('base64url');
+      // One-shot: no Hash object per request.
+      const key = hash('sha256', String(token), 'base64url');
       const at = now();
       const hit = cache.get(key);
       if (hit && hit.until > at) return hit.result;

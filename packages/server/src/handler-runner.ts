@@ -103,9 +103,16 @@ export function serializeResult(result: AnyResult, body: unknown): SerializedRes
 
 function writeResult(res: Response, serialized: SerializedResult): void {
   res.statusCode = serialized.status;
-  for (const [name, value] of Object.entries(serialized.headers)) res.setHeader(name, value);
-  if (serialized.body.length > 0) res.setHeader('content-length', serialized.body.length);
-  res.end(serialized.body.length > 0 ? serialized.body : undefined);
+  const headers = serialized.headers;
+  // for…in rather than Object.entries: no array of pairs per response (the objects are plain and own).
+  if (headers !== NO_HEADERS) for (const name in headers) res.setHeader(name, headers[name]!);
+  const body = serialized.body;
+  if (body.length === 0) {
+    res.end();
+    return;
+  }
+  res.setHeader('content-length', body.length);
+  res.end(body);
 }
 
 /**

@@ -26,9 +26,11 @@ export function createJsonLogger(
 
 /** Adds fixed fields (correlation id, operation) to every entry; a throwing logger never breaks a request. */
 export function bindLogger(logger: ServerLogger, bound: Readonly<Record<string, unknown>>): ServerLogger {
+  // Nothing bound (the server's own logger): the caller's fresh fields object is passed on without a copy.
+  const nothingBound = Object.keys(bound).length === 0;
   const call = (level: Level) => (fields: Readonly<Record<string, unknown>>, message: string) => {
     try {
-      logger[level]({ ...bound, ...fields }, message);
+      logger[level](nothingBound ? fields : { ...bound, ...fields }, message);
     } catch {
       // Logging must not break the request.
     }

@@ -71,9 +71,11 @@ export function createBodyReader(operation: CompiledOperation, limitBytes: numbe
       return next();
     }
     const contentType = req.headers['content-type'];
-    const mediaType = mediaTypeOf(contentType);
-    const parser = mediaType === undefined ? undefined : parsers.get(mediaType);
-    const charset = typeof contentType === 'string' ? charsetOf(contentType) : undefined;
+    // The usual case, a declared media type spelled exactly (no parameters), needs no parsing.
+    const exact = contentType === undefined ? undefined : parsers.get(contentType);
+    const mediaType = exact ? contentType : mediaTypeOf(contentType);
+    const parser = exact ?? (mediaType === undefined ? undefined : parsers.get(mediaType));
+    const charset = !exact && typeof contentType === 'string' ? charsetOf(contentType) : undefined;
     if (!parser || (charset !== undefined && charset !== 'utf-8')) {
       return sendD1Error(
         res,

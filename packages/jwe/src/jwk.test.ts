@@ -3,6 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { calculateJwkThumbprint } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { JweError } from './errors.js';
@@ -166,5 +167,17 @@ describe('key import', () => {
     for (const input of [secretLooking, encrypted, 'not a key', '', null, [], 42]) {
       expect(await keyError(exportPublicJwk(input as never), 'c2VjcmV0LW1hdGVyaWFs')).toBe('KEY_INVALID');
     }
+  });
+});
+
+describe('private JWK printing', () => {
+  it('hides d from util.inspect and console.log but keeps it in JSON', async () => {
+    const { privateJwk } = await generateKeyPair({ kid: 'printed' });
+    const printed = inspect({ pair: privateJwk }, { depth: 5 });
+    expect(printed).not.toContain(privateJwk.d);
+    expect(printed).toContain('[redacted]');
+    expect(printed).toContain(privateJwk.x);
+    expect(JSON.parse(JSON.stringify(privateJwk)).d).toBe(privateJwk.d);
+    expect(Object.keys(privateJwk)).toContain('d');
   });
 });

@@ -1,4 +1,5 @@
 import { createECDH, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { inspect } from 'node:util';
 import { calculateJwkThumbprint } from 'jose';
 import { decodeBase64urlStrict } from './base64url.js';
 import { JweError } from './errors.js';
@@ -158,7 +159,18 @@ export async function toPrivateJwk(input: KeyInput, options: KeyOptions = {}): P
   if (raw.d === undefined) throw invalid('expected a private key but got a public key');
   checkPoint(raw);
   checkPrivateScalar(raw as RawJwk & { d: string });
-  return { ...publicPart(raw, await resolveKid(raw, options)), d: raw.d };
+  return withRedactedInspect({ ...publicPart(raw, await resolveKid(raw, options)), d: raw.d });
+}
+
+/**
+ * `console.log(pair)` and logger serialisers that go through util.inspect would print the scalar; the
+ * hook hides `d` there. It is non-enumerable, so JSON.stringify (saving the key to a file) keeps `d`.
+ */
+function withRedactedInspect(jwk: EcPrivateJwk): EcPrivateJwk {
+  Object.defineProperty(jwk, inspect.custom, {
+    value: (_depth: number, options: object) => inspect({ ...jwk, d: '[redacted]' }, options),
+  });
+  return jwk;
 }
 
 /** The public JWK (with kid) of any key input, private or public: what you hand to the peer. */

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { CompactEncrypt, importJWK } from 'jose';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { JweError } from './errors.js';
 import { decrypt, encrypt } from './jwe.js';
 import { CARD, createParty, decodeHeader, type TestParty, withHeader } from './testing/fixtures.js';
@@ -65,6 +65,18 @@ describe('encrypt / decrypt', () => {
     const jwe = await encrypt('x'.repeat(5800), alice.recipient);
     expect(jwe.length).toBeLessThanOrEqual(8192);
     await expect(decrypt(jwe, alice.keys)).resolves.toBeDefined();
+  });
+
+  it('refuses a plaintext larger than the JWE limit before any key agreement or encryption runs', async () => {
+    const deriveBits = vi.spyOn(globalThis.crypto.subtle, 'deriveBits');
+    try {
+      await expect(encrypt(new Uint8Array(4 * 1024 * 1024), alice.recipient)).rejects.toMatchObject({
+        code: 'PLAINTEXT_TOO_LARGE',
+      });
+      expect(deriveBits).not.toHaveBeenCalled();
+    } finally {
+      deriveBits.mockRestore();
+    }
   });
 
   it('refuses keys that were not imported through the package', async () => {

@@ -28,6 +28,9 @@ export async function encrypt(plaintext: Uint8Array | string, recipient: Recipie
   const bytes = typeof plaintext === 'string' ? encoder.encode(plaintext) : plaintext;
   if (!(bytes instanceof Uint8Array))
     throw new JweError('JWE_ENCRYPTION_FAILED', 'plaintext must be a string or bytes');
+  // The compact form is always longer than the plaintext, so an oversized one is refused before any
+  // key agreement or AES pass over possibly megabytes of data.
+  if (bytes.byteLength > D1_JWE_PROFILE.maxCompactLength) throw tooLarge();
   let compact: string;
   try {
     compact = await new CompactEncrypt(bytes)
@@ -36,13 +39,15 @@ export async function encrypt(plaintext: Uint8Array | string, recipient: Recipie
   } catch {
     throw new JweError('JWE_ENCRYPTION_FAILED', 'JWE encryption failed');
   }
-  if (compact.length > D1_JWE_PROFILE.maxCompactLength) {
-    throw new JweError(
-      'PLAINTEXT_TOO_LARGE',
-      `plaintext is too large: the JWE would exceed ${D1_JWE_PROFILE.maxCompactLength} characters`,
-    );
-  }
+  if (compact.length > D1_JWE_PROFILE.maxCompactLength) throw tooLarge();
   return compact;
+}
+
+function tooLarge(): JweError {
+  return new JweError(
+    'PLAINTEXT_TOO_LARGE',
+    `plaintext is too large: the JWE would exceed ${D1_JWE_PROFILE.maxCompactLength} characters`,
+  );
 }
 
 /**

@@ -108,6 +108,16 @@ describe('schema findings', () => {
     expect(JSON.stringify(found)).not.toMatch(/FROZEN|4111|9,/);
   });
 
+  it('masks card numbers, drops control characters and caps length in pointers built from data keys', () => {
+    const data = { state: 'ACTIVE', '4111111111111111': 1, 'a\r\nX-Injected: 1': 1, ['k'.repeat(5000)]: 1 };
+    expect(validate(data)).toBe(false);
+    const pointers = findings(validate.errors, data).map((finding) => finding.pointer);
+    expect(pointers).toHaveLength(3);
+    expect(pointers).toContain('/411111…1111');
+    expect(pointers.join(' ')).not.toMatch(/4111111111111111|[\r\n]/);
+    for (const pointer of pointers) expect(pointer.length).toBeLessThanOrEqual(201);
+  });
+
   it('points a missing property at the property itself', () => {
     expect(validate({})).toBe(false);
     expect(findings(validate.errors, {})).toEqual([

@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { D1ClientError } from './errors.js';
+import { sanitizeText } from './logger.js';
 import { atPointer, deref, escapeToken, validationDocument } from './spec-documents.js';
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
@@ -111,7 +112,9 @@ export function findings(errors: readonly ErrorObject[] | null | undefined, data
     const value =
       error.keyword === 'enum' || error.keyword === 'const' ? atPointer(data, pointer) : undefined;
     out.push({
-      pointer,
+      // Property names come from the data (an undeclared key, a key of a map): a hostile or broken peer
+      // could name one with a card number, control characters or a megabyte of text.
+      pointer: sanitizeText(pointer),
       keyword: error.keyword,
       message: describe(error),
       unknownValue: typeof value === 'string',

@@ -44,14 +44,11 @@ export interface RawCallInput extends CallOptionsBase {
   readonly body?: unknown;
 }
 
-/** Errors raised by the request itself (not by D1's answer) that a fresh attempt might get past. */
-const CONNECT_PHASE = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'ECONNRESET',
-]);
+/**
+ * Failures before any byte of the request can have reached D1, so even a write may be sent again.
+ * ECONNRESET is not one: a reset can come after D1 read and executed the request.
+ */
+const CONNECT_PHASE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 const TLS_FAILURE = /CERT|TLS|SSL|VERIFY|SELF_SIGNED|HANDSHAKE/;
 
 class TimedOut extends Error {}

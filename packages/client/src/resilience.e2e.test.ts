@@ -224,6 +224,16 @@ describe('retries, refreshes and failures over the wire', () => {
     expect(env.server.simulator.cards.get('card-1')?.state).not.toBe('DELETED');
   });
 
+  it('never repeats a write without an idempotency key after a connection reset: D1 may have done it', async () => {
+    env.server.inject({ operationId: 'deleteCard', reset: true });
+    const before = env.server.requests.length;
+    const error = await failure(d1.cards.delete('card-1', { reasonCode: 'CLOSED_CARD' }));
+    expect(error).toMatchObject({ code: 'NETWORK_ERROR', reason: 'ECONNRESET', attempts: 1 });
+    expect(env.server.requests.length).toBe(before + 1);
+    env.server.inject({ operationId: 'getCard', reset: true });
+    expect(await d1.cards.get('card-1')).toMatchObject({ ok: true, attempts: 2 });
+  });
+
   it('aborts on the caller signal, also between attempts, and sends nothing for an aborted signal', async () => {
     const before = env.server.requests.length;
     await expect(d1.cards.get('card-1', { signal: AbortSignal.abort() })).rejects.toMatchObject({

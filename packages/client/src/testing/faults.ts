@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { Response } from 'express';
 
 /**
@@ -12,6 +13,8 @@ export interface Fault {
   readonly delayMs?: number;
   /** Close the connection without answering. */
   readonly destroy?: boolean;
+  /** Abort the connection with a TCP reset (the client sees ECONNRESET) after the request was handled. */
+  readonly reset?: boolean;
   readonly respond?: {
     readonly status: number;
     readonly headers?: Readonly<Record<string, string>>;
@@ -65,6 +68,12 @@ export class FaultPlan {
     }
     if (fault.destroy) {
       res.socket?.destroy();
+      return true;
+    }
+    if (fault.reset) {
+      // Over TLS the RST has to go out on the TCP socket underneath the TLSSocket.
+      const socket = res.socket as (Socket & { _parent?: Socket }) | null;
+      (socket?._parent ?? socket)?.resetAndDestroy();
       return true;
     }
     const respond = fault.respond;

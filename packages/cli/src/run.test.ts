@@ -1,20 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CommandIo } from './command.js';
+import { fakeIo } from './fake-io.test-helpers.js';
 import { runCli } from './run.js';
-
-function fakeIo(stdin = ''): CommandIo & { out: () => string; err: () => string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    readStdin: async () => stdin,
-    cwd: process.cwd(),
-    env: {},
-    out: () => out.join(''),
-    err: () => err.join(''),
-  };
-}
 
 describe('d1kit dispatcher', () => {
   it('lists commands on --help and exits 0', async () => {

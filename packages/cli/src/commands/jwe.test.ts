@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandIo } from '../command.js';
+import { fakeIo } from '../fake-io.test-helpers.js';
 import { runCli } from '../run.js';
 
 let dir: string;
@@ -14,17 +14,9 @@ afterAll(async () => {
 });
 
 async function run(argv: string[], stdin = ''): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CommandIo = {
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    readStdin: async () => stdin,
-    cwd: dir,
-    env: {},
-  };
+  const io = fakeIo({ stdin, cwd: dir });
   const code = await runCli(['jwe', ...argv], io);
-  return { code, out: out.join(''), err: err.join('') };
+  return { code, out: io.out(), err: io.err() };
 }
 
 const card = { pan: '4111111111111111', exp: '0629', cvv: '123' };

@@ -4,28 +4,14 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandIo } from '../command.js';
+import { fakeIo } from '../fake-io.test-helpers.js';
 import { runCli } from '../run.js';
 
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
 let cwd: string;
 
-function fakeIo(): CommandIo & { out: () => string; err: () => string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    readStdin: async () => '',
-    cwd,
-    env: {},
-    out: () => out.join(''),
-    err: () => err.join(''),
-  };
-}
-
 async function run(...argv: string[]) {
-  const io = fakeIo();
+  const io = fakeIo({ cwd });
   const code = await runCli(['pki', ...argv], io);
   return { code, out: io.out(), err: io.err() };
 }

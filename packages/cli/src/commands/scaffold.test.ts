@@ -4,27 +4,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { operations } from '@d1kit/generated';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandIo } from '../command.js';
+import { fakeIo } from '../fake-io.test-helpers.js';
 import { runCli } from '../run.js';
 import { withHashLine } from './scaffold-templates.js';
 
 // Inside the package (not the OS temp dir) so the generated files resolve @d1kit/server and vitest.
 const PACKAGE_DIR = fileURLToPath(new URL('../..', import.meta.url));
 let root: string;
-
-function fakeIo(cwd: string): CommandIo & { out: () => string; err: () => string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    readStdin: async () => '',
-    cwd,
-    env: {},
-    out: () => out.join(''),
-    err: () => err.join(''),
-  };
-}
 
 beforeAll(async () => {
   root = await mkdtemp(join(PACKAGE_DIR, '.scaffold-test-'));
@@ -39,7 +25,7 @@ const handled = Object.values(operations).filter(
 
 describe('d1kit scaffold outbound', () => {
   it('writes a stub and a test per operation plus handlers.ts, all of which type-check', async () => {
-    const io = fakeIo(root);
+    const io = fakeIo({ cwd: root });
     expect(await runCli(['scaffold', 'outbound', '--out', 'all'], io)).toBe(0);
     const files = (await readdir(join(root, 'all'))).sort();
     expect(files).toHaveLength(handled.length * 2 + 1);
@@ -88,13 +74,13 @@ describe('d1kit scaffold outbound', () => {
   });
 
   it('never overwrites an edited file: it keeps it and writes .new beside it', async () => {
-    const io = fakeIo(root);
+    const io = fakeIo({ cwd: root });
     const dir = join(root, 'pin');
     await runCli(['scaffold', 'outbound', '--out', 'pin', '--spec', 'OUT-v1-PIN-Management'], io);
     const edited = `${await readFile(join(dir, 'get-card-pin.ts'), 'utf8')}\n// my change\n`;
     await writeFile(join(dir, 'get-card-pin.ts'), edited);
     await writeFile(join(dir, 'set-card-pin.ts'), withHashLine('// an older template\n'));
-    const again = fakeIo(root);
+    const again = fakeIo({ cwd: root });
     expect(
       await runCli(
         ['scaffold', 'outbound', '--out', 'pin', '--spec', 'D1-Public-OUT-v1-PIN-Management'],
@@ -113,13 +99,13 @@ describe('d1kit scaffold outbound', () => {
     const dir = join(root, 'link');
     await runCli(
       ['scaffold', 'outbound', '--out', 'link', '--spec', 'OUT-v1-Physical-Issuance'],
-      fakeIo(root),
+      fakeIo({ cwd: root }),
     );
     const outside = join(root, 'outside.txt');
     await writeFile(outside, 'untouched');
     await rm(join(dir, 'activate-card.ts'));
     await symlink(outside, join(dir, 'activate-card.ts'));
-    const io = fakeIo(root);
+    const io = fakeIo({ cwd: root });
     expect(
       await runCli(['scaffold', 'outbound', '--out', 'link', '--spec', 'OUT-v1-Physical-Issuance'], io),
     ).toBe(0);
@@ -134,14 +120,14 @@ describe('d1kit scaffold outbound', () => {
     [['scaffold', 'outbound', '--out', 'x', '--spec', 'D1-Public-IN-v2-Card'], /not an outbound spec/],
     [['scaffold', 'outbound', '--out', 'x', '--force'], /Unknown option/],
   ])('refuses %j with exit 2', async (argv, message) => {
-    const io = fakeIo(root);
+    const io = fakeIo({ cwd: root });
     expect(await runCli(argv, io)).toBe(2);
     expect(io.err()).toMatch(message);
   });
 
   it('refuses an --out that is a file', async () => {
     await writeFile(join(root, 'a-file'), '');
-    const io = fakeIo(root);
+    const io = fakeIo({ cwd: root });
     expect(await runCli(['scaffold', 'outbound', '--out', 'a-file'], io)).toBe(2);
     expect(io.err()).toContain('is not a directory');
   });
